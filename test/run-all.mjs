@@ -1,0 +1,74 @@
+// The test command (`npm test`): build, type-check, engine unit/golden tests with node's
+// built-in runner, then the real-VS-Code suites (unless --unit-only).
+//   node test/run-all.mjs [--unit-only] [--no-typecheck] [--filter SUBSTRING]
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync, rmSync, existsSync } from 'node:fs';
+import { join, relative, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const unitOnly = args.includes('--unit-only');
+const noTypecheck = args.includes('--no-typecheck');
+const fi = args.indexOf('--filter');
+const filter = fi >= 0 ? args[fi + 1] : null;
+
+function run(cmd, argv, opts = {}) {
+  const r = spawnSync(cmd, argv, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    console.error(`\n✘ ${cmd} ${argv.join(' ')} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
+}
+
+function walk(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+run(process.execPath, ['esbuild.mjs']);
+if (!noTypecheck) {
+  run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
+  if (existsSync(join(root, 'src/webview/main.ts'))) {
+    run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'src/webview/tsconfig.json', '--noEmit']);
+  }
+}
+
+// Tests are bundled (transpile only; tsc above does the type checking) so a broken file
+// elsewhere cannot stop an unrelated test from running.
+const tests = walk(join(root, 'test/unit')).filter((f) => !filter || relative(root, f).includes(filter));
+const outDir = join(root, 'out/test-unit');
+rmSync(outDir, { recursive: true, force: true });
+if (tests.length === 0) {
+  console.error('no unit tests matched');
+  process.exit(1);
+}
+await esbuild.build({
+  entryPoints: tests,
+  outdir: outDir,
+  outbase: join(root, 'test/unit'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: 'inline',
+  packages: 'external',
+  logLevel: 'warning',
+  define: { 'process.env.LOCKLENS_ROOT': JSON.stringify(root) },
+});
+const built = tests.map((t) => join(outDir, relative(join(root, 'test/unit'), t)).replace(/\.ts$/, '.js'));
+run(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', ...built], {
+  env: { ...process.env, LOCKLENS_ROOT: root },
+});
+
+if (!unitOnly) {
+  for (const suite of ['test/e2e/run-ext-tests.mjs', 'test/e2e/run-ui-test.mjs']) {
+    if (existsSync(join(root, suite))) run(process.execPath, [suite]);
+  }
+}
