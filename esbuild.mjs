@@ -50,7 +50,9 @@ function copyWasm() {
 const problemMatcher = {
   name: 'problem-matcher',
   setup(build) {
-    build.onStart(() => watch && console.log('[watch] build started'));
+    build.onStart(() => {
+      if (watch) console.log('[watch] build started');
+    });
     build.onEnd((r) => {
       for (const e of r.errors) console.error(`✘ [ERROR] ${e.text}\n    ${e.location?.file}:${e.location?.line}:${e.location?.column}`);
       if (watch) console.log('[watch] build finished');
@@ -62,5 +64,11 @@ copyWasm();
 if (watch) {
   for (const e of entries) (await esbuild.context({ ...e, plugins: [problemMatcher] })).watch();
 } else {
-  await Promise.all(entries.map((e) => esbuild.build({ ...e, plugins: [problemMatcher] })));
+  // Build every entry even if one fails, so one broken bundle does not hide the others' errors.
+  const results = await Promise.allSettled(entries.map((e) => esbuild.build({ ...e, plugins: [problemMatcher] })));
+  const failed = results.filter((r) => r.status === 'rejected').length;
+  if (failed) {
+    console.error(`esbuild: ${failed} of ${entries.length} bundles failed`);
+    process.exit(1);
+  }
 }

@@ -32,7 +32,13 @@ function walk(dir, out = []) {
   return out;
 }
 
-run(process.execPath, ['esbuild.mjs']);
+let buildFailed = false;
+if (unitOnly) {
+  // While iterating on one area, a bundle broken elsewhere must not hide this area's test results.
+  const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
+  buildFailed = r.status !== 0;
+  if (buildFailed) console.error('\n✘ build failed (continuing with unit tests; the run will fail)');
+} else run(process.execPath, ['esbuild.mjs']);
 if (!noTypecheck) {
   run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
   if (existsSync(join(root, 'src/webview/main.ts'))) {
@@ -49,8 +55,8 @@ if (tests.length === 0) {
   console.error('no unit tests matched');
   process.exit(1);
 }
-await esbuild.build({
-  entryPoints: tests,
+// One build per test file: a test whose imports do not resolve yet fails alone, loudly.
+const common = {
   outdir: outDir,
   outbase: join(root, 'test/unit'),
   bundle: true,
@@ -59,14 +65,23 @@ await esbuild.build({
   target: 'node20',
   sourcemap: 'inline',
   packages: 'external',
-  logLevel: 'warning',
-  define: { 'process.env.LOCKLENS_ROOT': JSON.stringify(root) },
-});
-const built = tests.map((t) => join(outDir, relative(join(root, 'test/unit'), t)).replace(/\.ts$/, '.js'));
-run(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', ...built], {
-  env: { ...process.env, LOCKLENS_ROOT: root },
-});
+  logLevel: 'error',
+};
+const builds = await Promise.allSettled(tests.map((t) => esbuild.build({ ...common, entryPoints: [t] })));
+const unbuilt = tests.filter((_, i) => builds[i].status === 'rejected');
+for (const t of unbuilt) console.error(`✘ could not bundle ${relative(root, t)} (see errors above)`);
+const built = tests.filter((t) => !unbuilt.includes(t)).map((t) => join(outDir, relative(join(root, 'test/unit'), t)).replace(/\.ts$/, '.js'));
+if (built.length) {
+  run(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', ...built], {
+    env: { ...process.env, LOCKLENS_ROOT: root },
+  });
+}
+if (unbuilt.length) {
+  console.error(`\n✘ ${unbuilt.length} test file(s) could not be bundled`);
+  process.exit(1);
+}
 
+if (buildFailed) process.exit(1);
 if (!unitOnly) {
   for (const suite of ['test/e2e/run-ext-tests.mjs', 'test/e2e/run-ui-test.mjs']) {
     if (existsSync(join(root, suite))) run(process.execPath, [suite]);

@@ -1,0 +1,59 @@
+/**
+ * web-tree-sitter (WASM) backend: the default, used by the extension and the CLI. The host
+ * reads the two .wasm files and hands over the bytes, so this module stays free of IO.
+ */
+import { Language, Parser } from 'web-tree-sitter';
+import type { CParser, SyntaxTree } from './parser';
+
+// Parser.init instantiates one emscripten module per process; doing it twice is wasteful and
+// racy, so every createWasmParser call shares the first initialisation.
+let runtimeReady: Promise<void> | null = null;
+
+export interface WasmParserOptions {
+  /** Bytes of `web-tree-sitter.wasm`. */
+  runtimeWasm: Uint8Array;
+  /** Bytes of `tree-sitter-c.wasm`. */
+  languageWasm: Uint8Array;
+}
+
+export async function createWasmParser(opts: WasmParserOptions): Promise<CParser> {
+  if (!runtimeReady) {
+    runtimeReady = Parser.init({ wasmBinary: opts.runtimeWasm } as object);
+    runtimeReady.catch(() => {
+      runtimeReady = null; // allow a retry with other bytes
+    });
+  }
+  await runtimeReady;
+  const language = await Language.load(opts.languageWasm);
+  const parser = new Parser();
+  parser.setLanguage(language);
+  let deleted = false;
+
+  return {
+    backend: 'wasm',
+    parse(text: string, timeoutMs?: number): SyntaxTree | null {
+      if (deleted) return null;
+      let tree;
+      if (timeoutMs !== undefined && timeoutMs > 0) {
+        const deadline = performance.now() + timeoutMs;
+        // Returning true from the progress callback cancels the parse (tree = null).
+        const progressCallback = (): boolean => performance.now() > deadline;
+        tree = parser.parse(text, null, { progressCallback });
+      } else {
+        tree = parser.parse(text);
+      }
+      if (!tree) {
+        parser.reset(); // a cancelled parse would otherwise resume on the next call
+        return null;
+      }
+      const t = tree;
+      return { rootNode: t.rootNode, delete: () => t.delete() };
+    },
+    delete(): void {
+      if (!deleted) {
+        deleted = true;
+        parser.delete();
+      }
+    },
+  };
+}

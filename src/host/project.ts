@@ -1,0 +1,92 @@
+/**
+ * A long-lived, incremental analysis of one workspace (used by the extension's worker and by
+ * the benchmark's edit-latency measurement). Per-file facts are kept; an edit re-extracts only
+ * the changed files and re-runs the global phase over the kept facts. Syntax trees are never
+ * kept: only facts, so memory stays proportional to what the analysis needs.
+ */
+import type { AnalysisResult } from '../engine/model';
+import type { FileFacts } from '../engine/ir';
+import type { LockLensConfig } from '../engine/config';
+import type { CParser } from '../engine/parse/parser';
+import { analyzeFacts } from '../engine/analysis/analyze';
+import { extractFileFacts } from '../engine/parse/extract';
+import { createParser } from './parsers';
+import { contentHash } from './fact-cache';
+import { prepareTree, type TreeAnalysisOptions } from './analyze-tree';
+import { matchesAny } from './glob';
+
+export interface FileChange {
+  /** Relative to the root, `/` separators. */
+  path: string;
+  /** New text, or null when the file was deleted. */
+  text: string | null;
+}
+
+export class Project {
+  private facts = new Map<string, FileFacts>();
+  private current: AnalysisResult;
+
+  private constructor(
+    private readonly opts: TreeAnalysisOptions,
+    readonly config: LockLensConfig,
+    private readonly parser: CParser,
+    facts: FileFacts[],
+    result: AnalysisResult,
+  ) {
+    for (const f of facts) this.facts.set(f.file, f);
+    this.current = result;
+  }
+
+  static async open(opts: TreeAnalysisOptions): Promise<Project> {
+    const prepared = await prepareTree(opts);
+    const parser = await createParser(opts.parser ?? 'wasm');
+    const t = performance.now();
+    const result = analyzeFacts(prepared.facts, { config: prepared.config, noAnnotations: opts.noAnnotations, lineFacts: opts.lineFacts, signal: opts.signal });
+    prepared.timings.analyze = performance.now() - t;
+    result.problems = [...prepared.problems, ...result.problems];
+    result.stats.timings = { ...result.stats.timings, ...prepared.timings };
+    return new Project(opts, prepared.config, parser, prepared.facts, result);
+  }
+
+  get result(): AnalysisResult {
+    return this.current;
+  }
+
+  /** Whether a path belongs to the analysed set (include/exclude), for file-watcher events. */
+  tracks(path: string): boolean {
+    return matchesAny(path, this.config.include) && !matchesAny(path, this.config.exclude);
+  }
+
+  update(changes: FileChange[]): AnalysisResult {
+    const timings: Record<string, number> = {};
+    let t = performance.now();
+    let changed = false;
+    for (const c of changes) {
+      if (c.text === null) {
+        changed = this.facts.delete(c.path) || changed;
+        continue;
+      }
+      const hash = contentHash(c.text);
+      if (this.facts.get(c.path)?.hash === hash) continue;
+      const facts = extractFileFacts(this.parser, c.path, c.text, { timeoutMs: this.config.fileTimeBudgetMs });
+      facts.hash = hash;
+      this.facts.set(c.path, facts);
+      changed = true;
+    }
+    timings.extract = performance.now() - t;
+    if (!changed) return this.current;
+    t = performance.now();
+    const all = [...this.facts.keys()].sort().map((k) => this.facts.get(k)!);
+    const result = analyzeFacts(all, { config: this.config, noAnnotations: this.opts.noAnnotations, lineFacts: this.opts.lineFacts });
+    timings.analyze = performance.now() - t;
+    result.problems = [...this.current.problems.filter((p) => p.code === 'file-too-large' || p.code === 'unreadable-file'), ...result.problems];
+    result.stats.timings = { ...result.stats.timings, ...timings };
+    this.current = result;
+    return result;
+  }
+
+  dispose(): void {
+    this.parser.delete();
+    this.facts.clear();
+  }
+}

@@ -1,0 +1,2 @@
+// esbuild's css loader extracts imported stylesheets into media/dist/webview.css.
+declare module '*.css';
