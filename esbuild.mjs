@@ -33,7 +33,8 @@ const entries = [
     format: 'iife',
     target: 'chrome120',
     sourcemap: false,
-    minify: production,
+    // Always minified: the standalone HTML report inlines this bundle (0.75 MB instead of 1.8 MB).
+    minify: true,
     logLevel: 'warning',
     entryPoints: ['src/webview/main.ts'],
     outfile: 'media/dist/webview.js',

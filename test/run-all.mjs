@@ -49,8 +49,10 @@ if (!noTypecheck) {
 // Tests are bundled (transpile only; tsc above does the type checking) so a broken file
 // elsewhere cannot stop an unrelated test from running.
 const tests = walk(join(root, 'test/unit')).filter((f) => !filter || relative(root, f).includes(filter));
-const outDir = join(root, 'out/test-unit');
+// Per-run directory: concurrent runs (a watcher, a second terminal) must not delete each other's bundles.
+const outDir = join(root, 'out', `test-unit-${process.pid}`);
 rmSync(outDir, { recursive: true, force: true });
+process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
 if (tests.length === 0) {
   console.error('no unit tests matched');
   process.exit(1);

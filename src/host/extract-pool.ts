@@ -33,6 +33,8 @@ export interface ExtractOutcome {
   cacheHits: number;
 }
 
+const PARALLEL_MIN_BYTES = 1 << 20;
+
 export class AbortError extends Error {
   constructor() {
     super('analysis cancelled');
@@ -85,7 +87,9 @@ export async function extractAll(entries: SourceEntry[], opts: ExtractOptions): 
 
   pending.sort((a, b) => b.text.length - a.text.length || (a.entry.path < b.entry.path ? -1 : 1));
   const workerScript = path.join(distDir(), 'extract-worker.js');
-  const jobs = Math.max(1, Math.min(opts.jobs, pending.length));
+  // Starting a worker (thread + WASM init) costs ~100-300 ms: below ~1 MB of source one thread wins.
+  const pendingBytes = pending.reduce((n, p) => n + p.text.length, 0);
+  const jobs = pendingBytes < PARALLEL_MIN_BYTES ? 1 : Math.max(1, Math.min(opts.jobs, pending.length));
   if (jobs <= 1 || !existsSync(workerScript)) {
     const parser = opts.parser ?? (await (await import('./parsers')).createParser(opts.backend));
     try {

@@ -18,6 +18,8 @@ export interface SeriesPatch {
   subject: string;
   applied: boolean;
   error?: string;
+  /** The input lacks this patch (e.g. 2/3 absent from the mbox). */
+  missing?: boolean;
 }
 
 /** An edge / finding / lock of the series diff; `patch` = index of the patch that added or removed it. */
@@ -33,6 +35,28 @@ export interface EntryContextChange {
   patch?: number;
 }
 
+/** A contention path: `contended` ⇢ `via`… ⇢ `function` (e.g. RTNL ⇢ ovs_mutex ⇢ flow install). */
+export interface SeriesContentionPath {
+  key: string;
+  contended: string;
+  via: string[];
+  function: string;
+  file: string;
+  line: number;
+  patch: number;
+}
+
+/** An RCU change: a pointer that became `__rcu`, a new publish / free / grace-period site. */
+export interface SeriesRcuItem {
+  key: string;
+  kind: string;
+  what: string;
+  function: string;
+  file: string;
+  line: number;
+  patch: number;
+}
+
 export interface SeriesJson {
   version: 1;
   series: { subject: string; version?: string | number | null; author?: string | null };
@@ -43,6 +67,8 @@ export interface SeriesJson {
   functions: { entryChanged: EntryContextChange[] };
   /** True in patch-only mode (no base tree): the diff covers the hunks alone. */
   partial?: boolean;
+  contention?: { added: SeriesContentionPath[]; removed: SeriesContentionPath[] };
+  rcu?: { added: SeriesRcuItem[]; removed: SeriesRcuItem[] };
 }
 
 // ---- Simulation sweep JSON (`locklens simulate --sweep`), times in seconds ---------------
@@ -63,6 +89,10 @@ export interface SweepCell {
 export interface SweepJson {
   version: 1;
   cells: SweepCell[];
+  /** Informative: scenario name, repetitions per cell and seed of the run. */
+  scenario?: string;
+  reps?: number;
+  seed?: number;
 }
 
 /** Everything the app can show; any part may be absent (the view then says so). */

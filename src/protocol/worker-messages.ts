@@ -9,6 +9,8 @@
  */
 import type { LockLensConfig } from '../engine/config';
 import type { AnalysisResult } from '../engine/model';
+import type { SeriesReport } from '../engine/series/report-model';
+import type { SweepResult } from '../engine/sim/sweep';
 
 /** The cloneable part of `TreeAnalysisOptions` (no AbortSignal, no callbacks). */
 export interface WorkerAnalysisOptions {
@@ -46,8 +48,12 @@ export type EngineRequest =
   /** One-off analysis of a subset of files; does not touch the open project. */
   | { kind: 'analyzeFiles'; id: number; options: WorkerAnalysisOptions; files: string[] }
   | { kind: 'series'; id: number; root: string; source: SeriesSource; allowProcesses: boolean; config?: Partial<LockLensConfig> }
-  | { kind: 'simulate'; id: number; params: unknown }
-  | { kind: 'export'; id: number; format: ExportFormat }
+  /** The tree as it is after patch `patch` (1-based) of the last series: for "after patch k" overlays. */
+  | { kind: 'seriesState'; id: number; patch: number }
+  /** Runs a scenario sweep; `scenario` is the parsed scenario JSON (validated by the worker). */
+  | { kind: 'simulate'; id: number; scenario: unknown; reps?: number }
+  /** HTML report of the open project (Markdown/SARIF are rendered by the extension host). */
+  | { kind: 'export'; id: number; format: 'html' }
   | { kind: 'recentCommits'; id: number; root: string; count: number; allowProcesses: boolean }
   | { kind: 'close'; id: number }
   | { kind: 'cancel'; id: number; target: number }
@@ -68,9 +74,10 @@ export interface EngineReplies {
   open: AnalysisResult;
   update: AnalysisResult;
   analyzeFiles: AnalysisResult;
-  /** The series engine's result, opaque here (see `engine/series`). */
-  series: unknown;
-  simulate: unknown;
+  series: SeriesReport;
+  /** Result plus the text of every file the series changed up to that patch. */
+  seriesState: { result: AnalysisResult; files: Record<string, string> };
+  simulate: SweepResult;
   export: { text: string; extension: string };
   recentCommits: Commit[];
   close: null;

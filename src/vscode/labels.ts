@@ -13,10 +13,23 @@ export function formatHeld(set: LockSet): string {
   return parts.join(' → ');
 }
 
+/**
+ * Held set after a site, with the site's own lock included for acquisitions (held on all
+ * paths) and trylocks (held on some). The union is a no-op when the engine already has it.
+ */
+export function heldAfterSite(site: LockSite): LockSet {
+  const add = (xs: string[], extra: string[]) => [...xs, ...extra.filter((l) => !xs.includes(l))];
+  if (site.op === 'acquire' || site.op === 'guard' || site.op === 'rcu-read-lock') {
+    return { must: add(site.heldAfter.must, site.locks), may: add(site.heldAfter.may, site.locks) };
+  }
+  if (site.op === 'trylock') return { must: site.heldAfter.must, may: add(site.heldAfter.may, site.locks) };
+  return site.heldAfter;
+}
+
 /** After-line text for an acquisition site, or null when there is nothing worth showing. */
 export function siteDecorationText(site: LockSite, style: DecorationStyle): string | null {
   if (style === 'acquired') return site.locks.length ? `takes ${site.locks.join(', ')}` : null;
-  const held = formatHeld(site.heldAfter);
+  const held = formatHeld(heldAfterSite(site));
   if (!held) return null;
   return style === 'compact' ? held : `held: ${held}`;
 }
@@ -118,6 +131,6 @@ export function lockHoverMarkdown(
 
 /** Hover line for the site itself: the held set after the statement. */
 export function siteHoverMarkdown(site: LockSite): string {
-  const held = formatHeld(site.heldAfter);
+  const held = formatHeld(heldAfterSite(site));
   return `\`${site.text.split('\n')[0]}\` — ${site.op}; held after: ${held ? `\`${held}\`` : 'nothing'}`;
 }

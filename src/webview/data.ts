@@ -10,7 +10,9 @@ import type {
   SeriesFinding,
   SeriesJson,
   SeriesLock,
+  SeriesContentionPath,
   SeriesPatch,
+  SeriesRcuItem,
   SweepCell,
   SweepJson,
   WebviewData,
@@ -121,7 +123,13 @@ function series(v: unknown, notes: string[]): SeriesJson | undefined {
     v.patches,
     (p) =>
       isObj(p)
-        ? { index: Math.trunc(num(p.index)), subject: str(p.subject), applied: p.applied !== false, ...(p.error != null ? { error: str(p.error) } : {}) }
+        ? {
+            index: Math.trunc(num(p.index)),
+            subject: str(p.subject),
+            applied: p.applied !== false,
+            ...(p.error != null ? { error: str(p.error) } : {}),
+            ...(p.missing === true ? { missing: true } : {}),
+          }
         : null,
     'patches',
     notes,
@@ -171,7 +179,33 @@ function series(v: unknown, notes: string[]): SeriesJson | undefined {
       ),
     },
     ...(v.partial === true ? { partial: true } : {}),
+    ...(isObj(v.contention) ? { contention: addedRemoved(v.contention, (x) => contentionPath(x, last), 'contention paths', notes) } : {}),
+    ...(isObj(v.rcu) ? { rcu: addedRemoved(v.rcu, (x) => rcuItem(x, last), 'RCU changes', notes) } : {}),
   };
+}
+
+function addedRemoved<T>(v: Obj, f: (x: unknown) => T | null, what: string, notes: string[]): { added: T[]; removed: T[] } {
+  return { added: list(v.added, f, `added ${what}`, notes), removed: list(v.removed, f, `removed ${what}`, notes) };
+}
+
+function located(v: Obj, lastPatch: number) {
+  return {
+    key: str(v.key),
+    function: str(v.function),
+    file: str(v.file),
+    line: Math.max(0, Math.trunc(num(v.line))),
+    patch: typeof v.patch === 'number' && Number.isFinite(v.patch) ? Math.trunc(v.patch) : lastPatch,
+  };
+}
+
+function contentionPath(v: unknown, lastPatch: number): SeriesContentionPath | null {
+  if (!isObj(v) || typeof v.contended !== 'string') return null;
+  return { ...located(v, lastPatch), contended: v.contended, via: strings(v.via) };
+}
+
+function rcuItem(v: unknown, lastPatch: number): SeriesRcuItem | null {
+  if (!isObj(v) || typeof v.what !== 'string') return null;
+  return { ...located(v, lastPatch), kind: str(v.kind, 'rcu'), what: v.what };
 }
 
 function stat(v: unknown): { mean: number; std: number } | null {
@@ -200,11 +234,19 @@ function sweep(v: unknown, notes: string[]): SweepJson | undefined {
     'simulation cells',
     notes,
   );
-  return { version: 1, cells };
+  return {
+    version: 1,
+    cells,
+    ...(typeof v.scenario === 'string' ? { scenario: v.scenario } : {}),
+    ...(typeof v.reps === 'number' ? { reps: v.reps } : {}),
+    ...(typeof v.seed === 'number' ? { seed: v.seed } : {}),
+  };
 }
 
 export function normaliseData(raw: unknown): NormalisedData {
   const notes: string[] = [];
+  // A bare string is a loader's error message (e.g. "embedded data is not valid JSON").
+  if (typeof raw === 'string') return { data: {}, notes: [raw] };
   if (!isObj(raw)) return { data: {}, notes: raw == null ? [] : ['data is not an object; ignored'] };
   const data: WebviewData = {
     title: typeof raw.title === 'string' ? raw.title : undefined,

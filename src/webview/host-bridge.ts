@@ -47,8 +47,10 @@ export function createHostBridge(): HostBridge {
     setState: (state) => api.setState(state),
     onMessage: (handler) =>
       window.addEventListener('message', (ev: MessageEvent) => {
-        // VS Code relays host messages from the parent frame; anything else is not ours.
-        if (ev.source !== window.parent && ev.source !== null) return;
+        // VS Code's outer webview frame relays host messages with postMessage(msg, window.origin);
+        // it shares our origin. (Its API script sets window.parent = window, so `source` cannot
+        // be compared with window.parent.) Anything from another origin is not ours.
+        if (ev.origin !== window.origin) return;
         if (isToWebview(ev.data)) handler(ev.data);
       }),
   };

@@ -153,6 +153,10 @@ add({ name: 'rcu_assign_pointer', op: 'rcu_publish', ptrArg: 1, valueArg: 2 });
 add({ name: 'RCU_INIT_POINTER', op: 'rcu_publish', ptrArg: 1, valueArg: 2 });
 add({ name: 'rcu_replace_pointer', op: 'rcu_publish', ptrArg: 1, valueArg: 2, condArg: 3 });
 add({ name: 'rcu_replace_pointer_rtnl', op: 'rcu_publish', ptrArg: 1, valueArg: 2, condLock: RTNL });
+// RCU list unlinking: the object (root of the node argument) stays visible to readers until a grace period.
+for (const n of ['list_del_rcu', 'hlist_del_rcu', 'hlist_del_init_rcu', 'hlist_nulls_del_rcu', 'list_replace_rcu', 'hlist_replace_rcu']) {
+  add({ name: n, op: 'rcu_publish', ptrArg: 1, valueArg: 1, note: 'unlink' });
+}
 add({ name: 'call_rcu', op: 'rcu_free', ptrArg: 1, fnArg: 2, bind: 'rcu_callback' });
 add({ name: 'call_rcu_hurry', op: 'rcu_free', ptrArg: 1, fnArg: 2, bind: 'rcu_callback' });
 add({ name: 'call_srcu', op: 'rcu_free', ptrArg: 2, fnArg: 3, bind: 'rcu_callback' });

@@ -38,6 +38,9 @@ add({ name: 'ovsrcu_get_protected', op: 'rcu_deref', rcu: 'ovsrcu', deref: 'raw'
 add({ name: 'ovsrcu_index_get', op: 'rcu_deref', rcu: 'ovsrcu', deref: 'raw', ptrArg: 1 });
 add({ name: 'ovsrcu_set', op: 'rcu_publish', ptrArg: 1, valueArg: 2 });
 add({ name: 'ovsrcu_set_hidden', op: 'rcu_publish', ptrArg: 1, valueArg: 2 });
+add({ name: 'rculist_remove', op: 'rcu_publish', ptrArg: 1, valueArg: 1, note: 'unlink' });
+add({ name: 'cmap_remove', op: 'rcu_publish', ptrArg: 1, valueArg: 2, note: 'unlink' });
+add({ name: 'cmap_replace', op: 'rcu_publish', ptrArg: 1, valueArg: 2, note: 'unlink' });
 add({ name: 'ovsrcu_postpone', op: 'rcu_free', ptrArg: 2, fnArg: 1, bind: 'rcu_callback' });
 add({ name: 'ovsrcu_postpone__', op: 'rcu_free', ptrArg: 2, fnArg: 1, bind: 'rcu_callback' });
 add({ name: 'ovsrcu_synchronize', op: 'grace_period', rcu: 'ovsrcu', sleeps: true, wait: 'ovsrcu' });

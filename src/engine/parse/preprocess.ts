@@ -21,6 +21,8 @@ import type { Annotation } from '../ir';
 export interface RawAnnotation {
   /** Offset of the macro name in the original text. */
   offset: number;
+  /** 1-based line of the macro name. */
+  line: number;
   kind: Annotation['kind'];
   macro: string;
   locks: string[];
@@ -56,6 +58,12 @@ export interface MaskResult {
   cleanups: MaskedCall[];
   /** `OVS_GUARDED_BY(m)` / `__guarded_by(m)` / `OVS_GUARDED` (sorted by offset). */
   guardedBy: MaskedCall[];
+  /**
+   * Offsets of `#if` groups whose arms do not balance braces/parentheses (`#ifdef A / if (a) {
+   * / #else / if (b) { / #endif`). tree-sitter cannot parse such arms together, so only the
+   * first arm is kept (the directives and the other arms are blanked).
+   */
+  unbalancedConditionals: number[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,6 +223,12 @@ const T_RBRACE = 5;
 const T_SEMI = 6;
 const T_COMMA = 7;
 const T_OTHER = 8; // operators, numbers, strings, chars
+/** A conditional directive line; `sub` says which: */
+const T_DIRECTIVE = 9;
+const D_IF = 1;
+const D_ELIF = 2;
+const D_ELSE = 3;
+const D_ENDIF = 4;
 
 function isIdentStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
@@ -226,6 +240,8 @@ function isIdentPart(c: number): boolean {
 interface Tokens {
   n: number;
   kind: Uint8Array;
+  /** For T_DIRECTIVE: D_IF / D_ELIF / D_ELSE / D_ENDIF. */
+  sub: Uint8Array;
   start: Int32Array;
   end: Int32Array;
 }
@@ -236,15 +252,19 @@ function lex(text: string): Tokens {
   // Upper bound on tokens: one per character; grow lazily to keep memory small on big files.
   let cap = Math.max(1024, len >> 2);
   let kind = new Uint8Array(cap);
+  let sub = new Uint8Array(cap);
   let start = new Int32Array(cap);
   let end = new Int32Array(cap);
   let n = 0;
-  const push = (k: number, s: number, e: number): void => {
+  const push = (k: number, s: number, e: number, d = 0): void => {
     if (n === cap) {
       cap *= 2;
       const k2 = new Uint8Array(cap);
       k2.set(kind);
       kind = k2;
+      const d2 = new Uint8Array(cap);
+      d2.set(sub);
+      sub = d2;
       const s2 = new Int32Array(cap);
       s2.set(start);
       start = s2;
@@ -253,6 +273,7 @@ function lex(text: string): Tokens {
       end = e2;
     }
     kind[n] = k;
+    sub[n] = d;
     start[n] = s;
     end[n] = e;
     n++;
@@ -287,7 +308,10 @@ function lex(text: string): Tokens {
       }
     }
     if (c === 35 /* # */ && lineStart) {
-      i = skipDirective(text, i + 1);
+      const e = skipDirective(text, i + 1);
+      const d = directiveKind(text, i + 1, e);
+      if (d) push(T_DIRECTIVE, i, e, d);
+      i = e;
       continue;
     }
     lineStart = false;
@@ -329,7 +353,75 @@ function lex(text: string): Tokens {
     push(k, i, i + 1);
     i++;
   }
-  return { n, kind, start, end };
+  return { n, kind, sub, start, end };
+}
+
+/** Conditional directive kind of `# word ...` (0 for #define, #include, ...). */
+function directiveKind(text: string, i: number, e: number): number {
+  while (i < e && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  let j = i;
+  while (j < e && isIdentPart(text.charCodeAt(j))) j++;
+  const w = text.slice(i, j);
+  if (w === 'if' || w === 'ifdef' || w === 'ifndef') return D_IF;
+  if (w === 'elif' || w === 'elifdef' || w === 'elifndef') return D_ELIF;
+  if (w === 'else') return D_ELSE;
+  if (w === 'endif') return D_ENDIF;
+  return 0;
+}
+
+type Edit = { s: number; e: number; rep: string | null };
+
+/**
+ * Finds `#if` groups whose arms change the brace or parenthesis depth and blanks everything but
+ * the first arm (directives included), so the remaining code is balanced. Returns the `#if`
+ * offsets. Linear: each token is visited once, groups are handled when their `#endif` is seen.
+ */
+function balanceConditionals(t: Tokens, edits: Edit[]): number[] {
+  interface Arm {
+    dir: number; // token index of the directive opening the arm
+    braces: number;
+    parens: number;
+  }
+  const groups: Arm[][] = [];
+  const found: number[] = [];
+  for (let i = 0; i < t.n; i++) {
+    const k = t.kind[i];
+    if (k === T_DIRECTIVE) {
+      const d = t.sub[i];
+      if (d === D_IF) groups.push([{ dir: i, braces: 0, parens: 0 }]);
+      else if ((d === D_ELIF || d === D_ELSE) && groups.length) groups[groups.length - 1].push({ dir: i, braces: 0, parens: 0 });
+      else if (d === D_ENDIF && groups.length) {
+        const arms = groups.pop()!;
+        const unbalanced = arms.some((a) => a.braces !== 0 || a.parens !== 0);
+        const kept = arms[0];
+        if (unbalanced) {
+          found.push(t.start[kept.dir]);
+          edits.push({ s: t.start[kept.dir], e: t.end[kept.dir], rep: null });
+          for (let a = 1; a < arms.length; a++) {
+            const to = a + 1 < arms.length ? t.start[arms[a + 1].dir] : t.start[i];
+            edits.push({ s: t.start[arms[a].dir], e: to, rep: null });
+          }
+          edits.push({ s: t.start[i], e: t.end[i], rep: null });
+        }
+        // The kept arm's imbalance now belongs to the enclosing arm.
+        if (groups.length) {
+          const outer = groups[groups.length - 1];
+          const cur = outer[outer.length - 1];
+          cur.braces += unbalanced ? kept.braces : 0;
+          cur.parens += unbalanced ? kept.parens : 0;
+        }
+      }
+      continue;
+    }
+    if (!groups.length) continue;
+    const top = groups[groups.length - 1];
+    const arm = top[top.length - 1];
+    if (k === T_LBRACE) arm.braces++;
+    else if (k === T_RBRACE) arm.braces--;
+    else if (k === T_LPAREN) arm.parens++;
+    else if (k === T_RPAREN) arm.parens--;
+  }
+  return found;
 }
 
 function isLiteralPrefix(text: string, i: number, j: number): boolean {
@@ -450,7 +542,7 @@ function collapseWs(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
-function makeAnnotation(macro: string, kind: Annotation['kind'], args: string | null, offset: number): RawAnnotation {
+function makeAnnotation(macro: string, kind: Annotation['kind'], args: string | null, offset: number, line: number): RawAnnotation {
   const parts = args === null ? [] : splitArgs(args).map(collapseWs);
   let ret: string | null = null;
   let locks = parts;
@@ -465,7 +557,7 @@ function makeAnnotation(macro: string, kind: Annotation['kind'], args: string | 
       ret = 'nonzero'; // sparse `__cond_acquires(x)`: acquired when the return value is non-zero
     }
   }
-  return { offset, kind, macro, locks, ret };
+  return { offset, line, kind, macro, locks, ret };
 }
 
 export function maskSource(text: string): MaskResult {
@@ -479,8 +571,18 @@ export function maskSource(text: string): MaskResult {
   const guardedBy: MaskedCall[] = [];
 
   // Edits: [start, end, replacement|null]; null = blank out (spaces, newlines kept).
-  const edits: { s: number; e: number; rep: string | null }[] = [];
+  const edits: Edit[] = [];
+  const unbalancedConditionals = balanceConditionals(t, edits);
+  const balanceEdits = edits.length;
   let depth = 0;
+  // Line numbers for annotations: offsets only grow, so count newlines incrementally.
+  let lineOff = 0;
+  let lineNo = 1;
+  const lineAt = (off: number): number => {
+    for (let p = text.indexOf('\n', lineOff); p >= 0 && p < off; p = text.indexOf('\n', p + 1)) lineNo++;
+    lineOff = off;
+    return lineNo;
+  };
 
   for (let i = 0; i < t.n; i++) {
     const k = t.kind[i];
@@ -506,7 +608,7 @@ export function maskSource(text: string): MaskResult {
     const ak = c0 === 95 || c0 === 79 ? ANNOTATION_KINDS[name] : undefined;
     if (ak !== undefined) {
       const args = hasParen ? text.slice(t.end[i + 1], t.start[close]) : null;
-      annotations.push(makeAnnotation(name, ak, args, s));
+      annotations.push(makeAnnotation(name, ak, args, s, lineAt(s)));
       const endOff = hasParen ? t.end[close] : e;
       edits.push({ s, e: endOff, rep: null });
       if (hasParen) i = close;
@@ -529,7 +631,8 @@ export function maskSource(text: string): MaskResult {
     }
     if (name === 'OVSRCU_TYPE' && hasParen) {
       // `OVSRCU_TYPE(struct flow *) p;` → `            struct flow *  p;`
-      rcuOffsets.push(s);
+      // Recorded at the first token of the wrapped type: that is where the declaration node starts.
+      rcuOffsets.push(i + 2 < close ? t.start[i + 2] : s);
       edits.push({ s, e: t.end[i + 1], rep: null });
       edits.push({ s: t.start[close], e: t.end[close], rep: null });
       continue;
@@ -555,26 +658,62 @@ export function maskSource(text: string): MaskResult {
   }
 
   if (edits.length === 0) {
-    return { masked: text, unchanged: true, annotations, loopMacros, scopedGuards, rcuOffsets, cleanups, guardedBy };
+    return { masked: text, unchanged: true, annotations, loopMacros, scopedGuards, rcuOffsets, cleanups, guardedBy, unbalancedConditionals };
+  }
+  if (balanceEdits > 0) {
+    // Whatever was found inside blanked arms no longer exists for the parser.
+    const blanked = edits.slice(0, balanceEdits).sort((a, b) => a.s - b.s);
+    const inBlank = (off: number): boolean => {
+      let lo = 0;
+      let hi = blanked.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (blanked[mid].s <= off) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo > 0 && off < blanked[lo - 1].e;
+    };
+    const keep = <T extends { offset: number }>(a: T[]): T[] => a.filter((x) => !inBlank(x.offset));
+    annotationsFiltered(annotations, keep);
+    for (const off of [...loopMacros.keys()]) if (inBlank(off)) loopMacros.delete(off);
+    for (const off of [...scopedGuards.keys()]) if (inBlank(off)) scopedGuards.delete(off);
+    const rcu = rcuOffsets.filter((o) => !inBlank(o));
+    rcuOffsets.length = 0;
+    rcuOffsets.push(...rcu);
+    const cl = keep(cleanups);
+    cleanups.length = 0;
+    cleanups.push(...cl);
+    const gb = keep(guardedBy);
+    guardedBy.length = 0;
+    guardedBy.push(...gb);
   }
   edits.sort((a, b) => a.s - b.s);
   const parts: string[] = [];
   let last = 0;
   for (const ed of edits) {
-    if (ed.s < last) continue; // overlapping (cannot happen with the rules above; be safe)
+    if (ed.s < last) {
+      // Inside a blanked arm: the later edit is covered already.
+      continue;
+    }
     parts.push(text.slice(last, ed.s));
     parts.push(ed.rep ?? blank(text, ed.s, ed.e));
     last = ed.e;
   }
   parts.push(text.slice(last));
-  return { masked: parts.join(''), unchanged: false, annotations, loopMacros, scopedGuards, rcuOffsets, cleanups, guardedBy };
+  return { masked: parts.join(''), unchanged: false, annotations, loopMacros, scopedGuards, rcuOffsets, cleanups, guardedBy, unbalancedConditionals };
+}
+
+function annotationsFiltered(a: RawAnnotation[], keep: (x: RawAnnotation[]) => RawAnnotation[]): void {
+  const k = keep(a);
+  a.length = 0;
+  a.push(...k);
 }
 
 /**
  * `scoped_cond_guard(cls, return -EINTR, &lock)`: blank the statement keyword of the fail
  * argument so the header parses as a comma expression; the keyword is returned.
  */
-function maskFailKeyword(text: string, t: Tokens, from: number, close: number, edits: { s: number; e: number; rep: string | null }[]): string | null {
+function maskFailKeyword(text: string, t: Tokens, from: number, close: number, edits: Edit[]): string | null {
   // Find the first top-level comma, then the token after it.
   let depth = 0;
   for (let j = from; j < close; j++) {

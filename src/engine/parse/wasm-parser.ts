@@ -2,8 +2,13 @@
  * web-tree-sitter (WASM) backend: the default, used by the extension and the CLI. The host
  * reads the two .wasm files and hands over the bytes, so this module stays free of IO.
  */
-import { Language, Parser } from 'web-tree-sitter';
+// `import = require` on purpose: esbuild then resolves the package's "require" condition (the
+// CJS build). A plain `import` picks the ESM build, whose `createRequire(import.meta.url)`
+// breaks inside our CJS bundles (dist/cli.js, dist/extension.js).
+import WebTreeSitter = require('web-tree-sitter');
 import type { CParser, SyntaxTree } from './parser';
+
+const { Language, Parser } = WebTreeSitter;
 
 // Parser.init instantiates one emscripten module per process; doing it twice is wasteful and
 // racy, so every createWasmParser call shares the first initialisation.

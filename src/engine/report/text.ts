@@ -16,7 +16,8 @@ export function countBySeverity(findings: Finding[]): Record<string, number> {
 }
 
 function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (n === 1) return `${n} ${word}`;
+  return `${n} ${/(s|sh|ch|x)$/.test(word) ? word + 'es' : word + 's'}`;
 }
 
 export function renderText(r: AnalysisResult, opts: { maxEdges?: number } = {}): string {

@@ -102,7 +102,10 @@ export function assembleSeries(messages: MailMessage[], opts: { orderByName?: bo
     const patch = extractPatch(msg.body);
     if (!patch) {
       if (tags.isReply) replies++;
-      else if (tags.n === 0 || (tags.isPatch && !patch)) covers.push({ tags, msg });
+      else if (tags.n === 0 || (tags.isPatch && tags.n === null)) covers.push({ tags, msg });
+      else if (tags.n !== null) {
+        problems.push({ severity: 'warning', code: 'no-diff', patch: tags.n, message: `${msg.origin}: "${tags.subject}" (${tags.n}/${tags.m}) contains no diff` });
+      }
       return;
     }
     const c = { tags, msg, patch, order };

@@ -65,7 +65,8 @@ export function parseUnifiedDiff(text: string, patch?: number): ParsedDiff {
     if (!cur) return;
     const r = diffPath(raw, which === 'old' ? 'a/' : 'b/');
     if (r.error) {
-      prob('unsafe-path', `rejected file "${raw.trim()}": ${r.error}`, lineNo, raw.trim());
+      const shown = raw.replace(/\t.*$/, '').trim().replace(/^("?)[ab]\//, '$1');
+      prob('unsafe-path', `rejected file: ${r.error}; the whole patch is refused`, lineNo, shown);
       unsafe = true;
       return;
     }

@@ -8,11 +8,11 @@
  * the previous project in place (no partial state).
  */
 import { parentPort } from 'node:worker_threads';
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { Project } from '../project';
 import { analyzeTree, type TreeAnalysisOptions } from '../analyze-tree';
 import { renderHtmlReport } from '../html-report';
+import { runGit } from '../git';
 import type { AnalysisResult } from '../../engine/model';
 import type {
   Commit,
@@ -22,7 +22,22 @@ import type {
   WorkerAnalysisOptions,
 } from '../../protocol/worker-messages';
 import type { LockLensConfig } from '../../engine/config';
+import type { FileFacts } from '../../engine/ir';
 import type { SeriesSource } from '../../protocol/worker-messages';
+import { analyzeFacts } from '../../engine/analysis/analyze';
+import { extractFileFacts } from '../../engine/parse/extract';
+import { analyzeSeries, type SeriesAnalyzer } from '../../engine/series/analyze-series';
+import { applyPatch } from '../../engine/series/apply';
+import { assembleSeries } from '../../engine/series/assemble';
+import { looksLikeRfc822, readMailFile, type MailMessage } from '../../engine/series/mail';
+import type { SeriesReport } from '../../engine/series/report-model';
+import type { ParsedSeries } from '../../engine/series/types';
+import { runSweep, type SweepResult } from '../../engine/sim/sweep';
+import { validateScenario } from '../../engine/sim/scenario';
+import { loadConfig } from '../config-load';
+import { createParser } from '../parsers';
+import { contentHash, defaultCacheDir, FactCache } from '../fact-cache';
+import { isSourcePath, pathsNeeded, readBaseDir, readRange } from '../series-inputs';
 
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run in a worker thread');
@@ -77,14 +92,16 @@ function checkAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new RequestError('cancelled', 'cancelled');
 }
 
-function git(root: string, args: string[], signal: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // argv array, no shell: a range typed by the user cannot inject commands.
-    execFile('git', args, { cwd: root, signal, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(new RequestError(signal.aborted ? 'cancelled' : 'failed', `git ${args[0]} failed: ${(stderr || err.message).trim()}`));
-      else resolve(stdout);
-    });
-  });
+async function git(root: string, args: string[], signal: AbortSignal): Promise<string> {
+  // runGit: argv array, no shell, repository hooks/pagers/external diff disabled.
+  try {
+    const out = (await runGit(root, args, { timeoutMs: 120_000 })).toString('utf8');
+    checkAborted(signal);
+    return out;
+  } catch (e) {
+    if (e instanceof RequestError) throw e;
+    throw new RequestError('failed', e instanceof Error ? e.message : String(e));
+  }
 }
 
 async function handle(req: EngineRequest, signal: AbortSignal): Promise<{ value: unknown; timings?: Record<string, number> }> {
@@ -119,35 +136,29 @@ async function handle(req: EngineRequest, signal: AbortSignal): Promise<{ value:
       return { value: result, timings: { ...result.stats.timings, totalMs: performance.now() - t0 } };
     }
     case 'export':
+      // Markdown and SARIF are rendered by the extension host from the findings it shows
+      // (rule settings applied); HTML needs the webview bundle from disk, so it is built here.
       return serialized(() => {
         if (!project) throw new RequestError('not-open', 'nothing to export: analyse the workspace first');
-        const result: AnalysisResult = project.result;
-        if (req.format === 'html') {
-          const text = renderHtmlReport({ analysis: result, title: `LockLens — ${path.basename(projectRoot ?? '')}`, sourceRoot: projectRoot ?? undefined });
-          return { value: { text, extension: 'html' } };
-        }
-        const text = renderTextReport(req.format, result);
-        if (text === null) throw new RequestError('unavailable', `${req.format} export is not available in this build`);
-        return { value: { text, extension: req.format === 'sarif' ? 'sarif' : 'md' } };
+        if (req.format !== 'html') throw new RequestError('unavailable', `${req.format} is rendered by the extension`);
+        const text = renderHtmlReport({ analysis: project.result, title: `LockLens — ${path.basename(projectRoot ?? '')}`, sourceRoot: projectRoot ?? undefined });
+        return { value: { text, extension: 'html' } };
       });
     case 'series': {
-      let source = req.source;
-      if (source.kind === 'git') {
-        if (!req.allowProcesses) throw new RequestError('refused', 'git is not run in an untrusted workspace');
-        const mbox = await git(req.root, ['format-patch', '--stdout', '--no-color', source.range], signal);
-        if (!mbox.trim()) throw new RequestError('failed', `git range ${source.range} contains no commits`);
-        source = { kind: 'mbox', name: source.range, text: mbox };
-      }
       const t0 = performance.now();
-      const value = await runSeriesRequest({ root: req.root, source, config: req.config, signal, progress: (p) => send({ kind: 'progress', id: req.id, ...p }) });
-      if (value === null) throw new RequestError('unavailable', 'patch-series analysis is not available in this build');
+      const value = await runSeries(req, signal);
       checkAborted(signal);
       return { value, timings: { totalMs: performance.now() - t0 } };
     }
+    case 'seriesState': {
+      const t0 = performance.now();
+      const value = seriesState(req.patch);
+      return { value, timings: { totalMs: performance.now() - t0 } };
+    }
     case 'simulate': {
-      const value = await runSimulationRequest(req.params, signal);
-      if (value === null) throw new RequestError('unavailable', 'the contention simulator is not available in this build');
-      return { value };
+      const t0 = performance.now();
+      const value = simulate(req.scenario, req.reps);
+      return { value, timings: { totalMs: performance.now() - t0 } };
     }
     case 'recentCommits': {
       if (!req.allowProcesses) throw new RequestError('refused', 'git is not run in an untrusted workspace');
@@ -196,25 +207,123 @@ port.on('message', (req: EngineRequest) => {
     .finally(() => controllers.delete(req.id));
 });
 
-// ---- Features owned by other parts of the engine -------------------------------------------
-// Wired here once their modules exist; until then they report "not available in this build".
+// ---- Patch series -------------------------------------------------------------------------
 
-interface SeriesJob {
+interface SeriesSession {
   root: string;
-  source: Exclude<SeriesSource, { kind: 'git' }>;
-  config?: Partial<LockLensConfig>;
-  signal: AbortSignal;
-  progress: (p: { done: number; total: number; message: string }) => void;
+  parsed: ParsedSeries;
+  base: Map<string, string>;
+  analyzer: SeriesAnalyzer;
+  isSource: (p: string) => boolean;
 }
 
-async function runSeriesRequest(_job: SeriesJob): Promise<unknown | null> {
-  return null;
+/** The last analysed series, kept for "after patch k" requests. */
+let lastSeries: SeriesSession | null = null;
+
+const BARE_DIFF_NAME = /\.(?:patch|diff)$/i;
+
+async function parseSource(source: Exclude<SeriesSource, { kind: 'git' }>): Promise<ParsedSeries> {
+  const enc = new TextEncoder();
+  if (source.kind === 'mbox') return assembleSeries(await readMailFile(enc.encode(source.text), source.name));
+  const files = [...source.files].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  const messages: MailMessage[] = [];
+  for (const f of files) {
+    const head = f.text.slice(0, 4096);
+    if (/^From \S+ /.test(head) || looksLikeRfc822(head)) messages.push(...(await readMailFile(enc.encode(f.text), f.name)));
+    else messages.push({ subject: f.name.replace(BARE_DIFF_NAME, ''), author: '', body: f.text.replace(/\r\n/g, '\n'), origin: f.name, archivePage: false, notes: [] });
+  }
+  return assembleSeries(messages, { orderByName: true });
 }
 
-async function runSimulationRequest(_params: unknown, _signal: AbortSignal): Promise<unknown | null> {
-  return null;
+/**
+ * Series analyser whose per-file facts are memoised by content hash and pre-warmed from the
+ * on-disk fact cache, so the base tree of an already analysed workspace is not parsed again.
+ */
+async function makeAnalyzer(config: LockLensConfig, backend: 'wasm' | 'native', base: Map<string, string>, isSource: (p: string) => boolean): Promise<SeriesAnalyzer> {
+  const parser = await createParser(backend);
+  const cache = new FactCache(defaultCacheDir(), backend);
+  const memo = new Map<string, FileFacts>();
+  const key = (file: string, hash: string) => `${file}\u0000${hash}`;
+  for (const [file, text] of base) {
+    if (!isSource(file)) continue;
+    const hash = contentHash(text);
+    const hit = await cache.get(hash, file);
+    if (hit) memo.set(key(file, hash), hit);
+  }
+  return {
+    isSource,
+    extract(file, text) {
+      const hash = contentHash(text);
+      const k = key(file, hash);
+      const hit = memo.get(k);
+      if (hit) return hit;
+      const facts = extractFileFacts(parser, file, text, { timeoutMs: config.fileTimeBudgetMs });
+      facts.hash = hash;
+      memo.set(k, facts);
+      void cache.put(facts);
+      return facts;
+    },
+    analyze: (facts) => analyzeFacts(facts, { config }),
+  };
 }
 
-function renderTextReport(_format: 'sarif' | 'markdown', _result: AnalysisResult): string | null {
-  return null;
+async function runSeries(req: Extract<EngineRequest, { kind: 'series' }>, signal: AbortSignal): Promise<SeriesReport> {
+  const progress = (message: string, done: number, total: number) => send({ kind: 'progress', id: req.id, done, total, message });
+  const loaded = loadConfig(req.root, undefined, req.config);
+  if (loaded.errors.length) throw new RequestError('failed', `invalid LockLens configuration:\n  ${loaded.errors.join('\n  ')}`);
+  const config = loaded.config;
+  const isSource = isSourcePath(config);
+  let parsed: ParsedSeries;
+  let base: Map<string, string>;
+  progress('reading the series and the base tree', 0, 3);
+  if (req.source.kind === 'git') {
+    if (!req.allowProcesses) throw new RequestError('refused', 'git is not run in an untrusted workspace');
+    const input = await readRange(req.root, req.source.range, config, true);
+    parsed = input.parsed;
+    base = input.base ?? new Map();
+  } else {
+    parsed = await parseSource(req.source);
+    const read = await readBaseDir(req.root, config, pathsNeeded(parsed));
+    base = read.tree;
+    parsed.problems.push(...read.problems);
+  }
+  checkAborted(signal);
+  if (!parsed.patches.length && !parsed.problems.some((p) => p.code === 'missing-patch')) {
+    throw new RequestError('failed', `no patches found in the input${parsed.problems.length ? `: ${parsed.problems.map((p) => p.message).join('; ')}` : ''}`);
+  }
+  progress(`analysing the base tree (${base.size} files)`, 1, 3);
+  const analyzer = await makeAnalyzer(config, 'wasm', base, isSource);
+  checkAborted(signal);
+  progress(`analysing ${parsed.patches.length} patches`, 2, 3);
+  const report = analyzeSeries(parsed, base, analyzer, { clock: () => performance.now() });
+  lastSeries = { root: req.root, parsed, base, analyzer, isSource };
+  return report;
+}
+
+function seriesState(patch: number): { result: AnalysisResult; files: Record<string, string> } {
+  const s = lastSeries;
+  if (!s) throw new RequestError('not-open', 'no patch series has been analysed');
+  let tree: ReadonlyMap<string, string> = s.base;
+  for (const p of [...s.parsed.patches].sort((a, b) => a.index - b.index)) {
+    if (p.index > patch) break;
+    const r = applyPatch(tree, p);
+    if (r.applied) tree = r.tree;
+  }
+  const files: Record<string, string> = {};
+  const facts: FileFacts[] = [];
+  for (const [file, text] of [...tree.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (s.base.get(file) !== text) files[file] = text;
+    if (s.isSource(file)) facts.push(s.analyzer.extract(file, text));
+  }
+  return { result: s.analyzer.analyze(facts), files };
+}
+
+// ---- Simulation -------------------------------------------------------------------------------
+
+function simulate(scenarioJson: unknown, reps: number | undefined): SweepResult {
+  const { scenario, problems } = validateScenario(scenarioJson);
+  if (!scenario) throw new RequestError('failed', `invalid scenario: ${problems.map((p) => p.message).join('; ') || 'unknown error'}`);
+  const result = runSweep({ scenario, reps });
+  result.problems = [...problems, ...result.problems];
+  return result;
 }

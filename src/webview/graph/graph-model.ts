@@ -132,16 +132,20 @@ export function findCycles(nodeIds: string[], edges: Array<{ from: string; to: s
   return { nodes, edges: cyc };
 }
 
-/** Lock ids and edges on contention paths named by findings (consecutive locks of one finding, either direction). */
-export function contentionMarks(findings: Finding[]): { nodes: Set<string>; pairs: Set<string> } {
+/**
+ * Lock ids and edges on contention paths: the locks of contention findings, plus explicit lock
+ * chains (a series' contention paths, `contended ⇢ via…`). Consecutive locks of one chain mark
+ * the edge between them in either direction.
+ */
+export function contentionMarks(findings: Finding[], chains: string[][] = []): { nodes: Set<string>; pairs: Set<string> } {
   const nodes = new Set<string>();
   const pairs = new Set<string>();
-  for (const f of findings) {
-    if (!CONTENTION_RULES.has(f.rule) || f.locks.length === 0) continue;
-    for (const l of f.locks) nodes.add(l);
-    for (let i = 0; i + 1 < f.locks.length; i++) {
-      pairs.add(edgeKey(f.locks[i], f.locks[i + 1]));
-      pairs.add(edgeKey(f.locks[i + 1], f.locks[i]));
+  const all = [...findings.filter((f) => CONTENTION_RULES.has(f.rule)).map((f) => f.locks), ...chains];
+  for (const locks of all) {
+    for (const l of locks) nodes.add(l);
+    for (let i = 0; i + 1 < locks.length; i++) {
+      pairs.add(edgeKey(locks[i], locks[i + 1]));
+      pairs.add(edgeKey(locks[i + 1], locks[i]));
     }
   }
   return { nodes, pairs };
@@ -164,14 +168,14 @@ function addEdge(d: Draft, e: LockEdge, status: DiffStatus = 'same', patch?: num
   for (const end of [e.from, e.to]) if (!d.nodes.has(end)) addNode(d, syntheticLock(end), true);
 }
 
-function finish(d: Draft, findings: Finding[]): GraphModel {
+function finish(d: Draft, findings: Finding[], chains: string[][] = []): GraphModel {
   // Removed edges no longer exist: they neither close cycles nor carry contention.
   const live = [...d.edges.values()].filter((e) => e.status !== 'removed');
   const cycles = findCycles(
     [...d.nodes.keys()],
     live.map((e) => ({ from: e.from, to: e.to, trylock: e.edge.trylock })),
   );
-  const cont = contentionMarks(findings);
+  const cont = contentionMarks(findings, chains);
   for (const n of d.nodes.values()) {
     n.inCycle = cycles.nodes.has(n.id);
     n.onContentionPath = n.status !== 'removed' && cont.nodes.has(n.id);
@@ -244,7 +248,18 @@ export function buildSeriesGraph(analysis: AnalysisResult | undefined, series: S
   const used = new Set<string>();
   for (const e of d.edges.values()) used.add(e.from).add(e.to);
   for (const [id, n] of d.nodes) if (n.synthetic && !used.has(id)) d.nodes.delete(id);
-  return finish(d, findingsAfterPatch(analysis, series, k));
+  return finish(d, findingsAfterPatch(analysis, series, k), contentionAfterPatch(series, k));
+}
+
+/**
+ * Contention paths known to exist after patch k, as lock chains: those the series adds up to k,
+ * and those it removes only later (they exist until then). Paths it never touches come from the
+ * base findings instead.
+ */
+export function contentionAfterPatch(series: SeriesJson, k: number): string[][] {
+  const c = series.contention;
+  if (!c) return [];
+  return [...c.added.filter((p) => p.patch <= k), ...c.removed.filter((p) => p.patch > k)].map((p) => [p.contended, ...p.via]);
 }
 
 /** Per-patch counts for the patch list. */
@@ -257,6 +272,9 @@ export interface PatchSummary {
   findingsIntroduced: number;
   findingsResolved: number;
   entryChanged: number;
+  contentionAdded: number;
+  contentionRemoved: number;
+  rcuChanges: number;
 }
 
 export function summarisePatches(series: SeriesJson): PatchSummary[] {
@@ -271,6 +289,9 @@ export function summarisePatches(series: SeriesJson): PatchSummary[] {
       findingsIntroduced: series.findings.introduced.filter(at).length,
       findingsResolved: series.findings.resolved.filter(at).length,
       entryChanged: series.functions.entryChanged.filter(at).length,
+      contentionAdded: series.contention?.added.filter(at).length ?? 0,
+      contentionRemoved: series.contention?.removed.filter(at).length ?? 0,
+      rcuChanges: (series.rcu?.added.filter(at).length ?? 0) + (series.rcu?.removed.filter(at).length ?? 0),
     };
   });
 }

@@ -1,0 +1,311 @@
+/**
+ * Control-flow graph of one function body, built from the structured IR. Conditions are split
+ * at `!`, `&&`, `||` so that a trylock result can be tested on the exact edge where it holds.
+ * Guards (`guard()`, `scoped_guard()`) get explicit release nodes on every exit of their scope
+ * (block end, return, break/continue, goto out of the block).
+ */
+import type { Expr, Stmt } from '../ir';
+import { calleeName, stripCond } from './expr';
+
+export type NodeKind =
+  | 'entry'
+  | 'exit'
+  | 'nop'
+  /** Evaluates `expr`; `assignTo` names the local receiving its value (decl or `x = ...`). */
+  | 'expr'
+  /** Evaluates the atom `expr`; succ[0] = true edge, succ[1] = false edge. */
+  | 'branch'
+  /** Non-deterministic choice (switch dispatch, #ifdef arms). */
+  | 'choice'
+  /** Evaluates the returned expression. */
+  | 'return'
+  /** One function exit point (after guard releases); its in-state is a return state. */
+  | 'exitpoint'
+  /** Guard acquisition; conditional guards have succ[0] = acquired, succ[1] = failed. */
+  | 'guard'
+  | 'unguard';
+
+export interface GuardInfo {
+  cls: string;
+  args: Expr[];
+  text: string;
+  col: number;
+  conditional: boolean;
+}
+
+export interface CfgNode {
+  id: number;
+  kind: NodeKind;
+  line: number;
+  expr: Expr | null;
+  assignTo: string | null;
+  succ: number[];
+  loop: number;
+  guard: GuardInfo | null;
+}
+
+export interface Cfg {
+  nodes: CfgNode[];
+  entry: number;
+  exit: number;
+}
+
+interface Scope {
+  /** Guards declared in this scope with the statement index they appear at (-1 = whole scope). */
+  guards: { info: GuardInfo; line: number; index: number }[];
+  cur: number;
+  block: Stmt | null;
+}
+
+interface JumpCtx {
+  brk: number | null;
+  cont: number | null;
+  /** Scope depth at the loop/switch: guards in deeper scopes are released on break/continue. */
+  depth: number;
+  cases: number[] | null;
+  hasDefault: boolean;
+}
+
+export function buildCfg(body: Stmt, endLine: number): Cfg {
+  const nodes: CfgNode[] = [];
+  let loop = 0;
+  const mk = (kind: NodeKind, line: number, succ: number[] = [], expr: Expr | null = null): number => {
+    nodes.push({ id: nodes.length, kind, line, expr, assignTo: null, succ, loop, guard: null });
+    return nodes.length - 1;
+  };
+  const entry = mk('entry', 0);
+  const exit = mk('exit', endLine);
+  const scopes: Scope[] = [];
+  const jumps: JumpCtx[] = [];
+  const labels = new Map<string, number>();
+  const labelBlocks = new Map<string, Set<Stmt>>();
+
+  // Which blocks enclose each label: a goto leaves every scope that is not one of them.
+  const findLabels = (s: Stmt | null, stack: Stmt[]): void => {
+    if (!s) return;
+    if (s.k === 'label') labelBlocks.set(s.name, new Set(stack));
+    const inner = s.k === 'block' || s.k === 'scoped_guard' ? [...stack, s] : stack;
+    const kids: (Stmt | null)[] =
+      s.k === 'block' ? s.body
+      : s.k === 'if' ? [s.then, s.else]
+      : s.k === 'while' || s.k === 'do' || s.k === 'switch' ? [s.body]
+      : s.k === 'for' ? [s.init, s.body]
+      : s.k === 'scoped_guard' ? [s.fail, s.body]
+      : s.k === 'alt' ? s.arms
+      : [];
+    for (const k of kids) findLabels(k, inner);
+  };
+  findLabels(body, []);
+
+  const labelNode = (name: string): number => {
+    let n = labels.get(name);
+    if (n === undefined) {
+      n = mk('nop', 0);
+      labels.set(name, n);
+    }
+    return n;
+  };
+
+  const activeGuards = (sc: Scope): GuardInfo[] =>
+    sc.guards.filter((g) => g.index < 0 || g.index < sc.cur).map((g) => g.info);
+
+  /** Release nodes for the guards of scopes[from..], innermost first, then `next`. */
+  const releaseChain = (from: number, line: number, next: number, keep?: (sc: Scope) => boolean): number => {
+    let n = next;
+    // Build outermost-last so execution order is innermost-first, reverse declaration order.
+    const list: GuardInfo[] = [];
+    for (let i = scopes.length - 1; i >= from; i--) {
+      const sc = scopes[i]!;
+      if (keep && keep(sc)) continue;
+      const g = activeGuards(sc);
+      for (let j = g.length - 1; j >= 0; j--) list.push(g[j]!);
+    }
+    for (let i = list.length - 1; i >= 0; i--) {
+      const r = mk('unguard', line, [n]);
+      nodes[r]!.guard = list[i]!;
+      n = r;
+    }
+    return n;
+  };
+
+  const evalNode = (e: Expr, line: number, next: number, assignTo: string | null = null): number => {
+    const n = mk('expr', line, [next], e);
+    nodes[n]!.assignTo = assignTo;
+    return n;
+  };
+
+  const exprLine = (e: Expr, dflt: number): number => {
+    if (e.k === 'call' || e.k === 'id') return e.line || dflt;
+    return dflt;
+  };
+
+  const cond = (e: Expr, t: number, f: number, line: number): number => {
+    const x = stripCond(e);
+    if (x.k === 'unary' && x.op === '!') return cond(x.arg, f, t, line);
+    if (x.k === 'binary' && x.op === '&&') return cond(x.left, cond(x.right, t, f, line), f, line);
+    if (x.k === 'binary' && x.op === '||') return cond(x.left, t, cond(x.right, t, f, line), line);
+    if (x.k === 'comma' && x.exprs.length > 1) {
+      const last = cond(x.exprs[x.exprs.length - 1]!, t, f, line);
+      let n = last;
+      for (let i = x.exprs.length - 2; i >= 0; i--) n = evalNode(x.exprs[i]!, line, n);
+      return n;
+    }
+    // `if (WARN_ON(!x))` style wrappers were stripped above; `x == 0` is kept as an atom.
+    return mk('branch', line, [t, f], x);
+  };
+
+  const block = (stmts: Stmt[], next: number, blk: Stmt | null, preGuards: GuardInfo[] = [], line = 0): number => {
+    const sc: Scope = { guards: [], cur: stmts.length, block: blk };
+    stmts.forEach((s, i) => {
+      if (s.k === 'guard') sc.guards.push({ info: { cls: s.cls, args: s.args, text: s.text, col: s.col, conditional: false }, line: s.line, index: i });
+    });
+    for (const g of preGuards) sc.guards.push({ info: g, line, index: -1 });
+    scopes.push(sc);
+    // Falling off the end of the block releases every guard of the scope.
+    sc.cur = stmts.length;
+    let n = releaseChain(scopes.length - 1, blk && blk.k === 'block' ? blk.endLine : line, next, (x) => x !== sc);
+    for (let i = stmts.length - 1; i >= 0; i--) {
+      sc.cur = i;
+      n = stmt(stmts[i]!, n);
+    }
+    scopes.pop();
+    return n;
+  };
+
+  const loopBody = (s: Stmt, next: number, brk: number, cont: number): number => {
+    jumps.push({ brk, cont, depth: scopes.length, cases: null, hasDefault: false });
+    loop++;
+    const b = stmt(s, next);
+    loop--;
+    jumps.pop();
+    return b;
+  };
+
+  const stmt = (s: Stmt, next: number): number => {
+    switch (s.k) {
+      case 'block':
+        return block(s.body, next, s);
+      case 'expr': {
+        const e = s.expr;
+        if (e.k === 'assign' && e.op === '=' && e.left.k === 'id') return evalNode(e.right, s.line, next, e.left.name);
+        return evalNode(e, s.line, next);
+      }
+      case 'decl':
+        return s.init ? evalNode(s.init, s.line, next, s.decl.name) : next;
+      case 'if': {
+        const t = stmt(s.then, next);
+        const f = s.else ? stmt(s.else, next) : next;
+        return cond(s.cond, t, f, s.line);
+      }
+      case 'while': {
+        const head = mk('nop', s.line);
+        const body = loopBody(s.body, head, next, head);
+        // Iterator macros (`list_for_each_entry(...)`) evaluate their arguments, then may run 0 times.
+        const c = s.macro ? evalNode(s.cond, s.line, mk('choice', s.line, [body, next])) : cond(s.cond, body, next, s.line);
+        nodes[head]!.succ = [c];
+        return head;
+      }
+      case 'do': {
+        const head = mk('nop', s.line);
+        const c = cond(s.cond, head, next, s.line);
+        const body = loopBody(s.body, c, next, c);
+        nodes[head]!.succ = [body];
+        return head;
+      }
+      case 'for': {
+        const head = mk('nop', s.line);
+        const upd = s.update ? evalNode(s.update, s.line, head) : head;
+        const body = loopBody(s.body, upd, next, upd);
+        const c = s.cond ? cond(s.cond, body, next, s.line) : body;
+        nodes[head]!.succ = [c];
+        return s.init ? stmt(s.init, head) : head;
+      }
+      case 'switch': {
+        const ctx: JumpCtx = { brk: next, cont: jumps.length ? jumps[jumps.length - 1]!.cont : null, depth: scopes.length, cases: [], hasDefault: false };
+        jumps.push(ctx);
+        stmt(s.body, next);
+        jumps.pop();
+        const targets = [...ctx.cases!];
+        if (!ctx.hasDefault) targets.push(next);
+        const dispatch = mk('choice', s.line, targets);
+        return evalNode(s.cond, s.line, dispatch);
+      }
+      case 'case': {
+        for (let i = jumps.length - 1; i >= 0; i--) {
+          const j = jumps[i]!;
+          if (j.cases) {
+            const n = mk('nop', s.line, [next]);
+            j.cases.unshift(n);
+            if (s.value === null) j.hasDefault = true;
+            return n;
+          }
+        }
+        return next;
+      }
+      case 'break': {
+        const j = jumps[jumps.length - 1];
+        if (!j || j.brk === null) return next;
+        return releaseChain(j.depth, s.line, j.brk);
+      }
+      case 'continue': {
+        for (let i = jumps.length - 1; i >= 0; i--) {
+          const j = jumps[i]!;
+          if (!j.cases && j.cont !== null) return releaseChain(j.depth, s.line, j.cont);
+        }
+        return next;
+      }
+      case 'return': {
+        const ep = mk('exitpoint', s.line, [exit]);
+        const rel = releaseChain(0, s.line, ep);
+        return mk('return', s.line, [rel], s.expr);
+      }
+      case 'goto': {
+        const target = labelNode(s.label);
+        const keepBlocks = labelBlocks.get(s.label) ?? new Set<Stmt>();
+        return releaseChain(0, s.line, target, (sc) => sc.block !== null && keepBlocks.has(sc.block));
+      }
+      case 'label': {
+        const n = labelNode(s.name);
+        nodes[n]!.line = s.line;
+        nodes[n]!.succ = [next];
+        return n;
+      }
+      case 'guard': {
+        const n = mk('guard', s.line, [next]);
+        nodes[n]!.guard = { cls: s.cls, args: s.args, text: s.text, col: s.col, conditional: false };
+        return n;
+      }
+      case 'scoped_guard': {
+        const info: GuardInfo = { cls: s.cls, args: s.args, text: s.text, col: s.col, conditional: s.fail !== null || /_(try|intr|kill)$/.test(s.cls) };
+        const body = block([s.body], next, s, [info], s.line);
+        const fail = s.fail ? stmt(s.fail, next) : next;
+        const n = mk('guard', s.line, info.conditional ? [body, fail] : [body]);
+        nodes[n]!.guard = info;
+        return n;
+      }
+      case 'alt': {
+        if (s.arms.length === 0) return next;
+        return mk('choice', s.line, s.arms.map((a) => stmt(a, next)));
+      }
+      case 'unknown': {
+        let n = next;
+        for (let i = s.calls.length - 1; i >= 0; i--) n = evalNode(s.calls[i]!, exprLine(s.calls[i]!, s.line), n);
+        return n;
+      }
+      default:
+        return next;
+    }
+  };
+
+  const fallOff = mk('exitpoint', endLine, [exit]);
+  const first = stmt(body, fallOff);
+  nodes[entry]!.succ = [first];
+  // Labels never defined (macro-generated) just fall through to the end.
+  for (const n of labels.values()) if (nodes[n]!.succ.length === 0) nodes[n]!.succ = [fallOff];
+  return { nodes, entry, exit };
+}
+
+/** True when the expression's top-level call is named `name` (used for assignment forms). */
+export function isCallTo(e: Expr | null, names: Set<string>): boolean {
+  return !!e && e.k === 'call' && names.has(calleeName(e) ?? '');
+}

@@ -1,0 +1,273 @@
+/**
+ * Whole-program index over all files' IR: functions (keyed `file::name`), struct fields,
+ * typedefs, globals, prototypes with their annotations, and expression typing. Built once per
+ * analysis; everything later looks names up here.
+ */
+import type { Annotation, Expr, FileFacts, FunctionIR, GlobalIR, PrototypeIR, Stmt, TypeRef } from '../ir';
+import { cmpStr } from './util';
+import { forEachStmtExpr } from './expr';
+
+export interface FnInfo {
+  key: string;
+  ir: FunctionIR;
+  file: string;
+  /** Definition annotations merged with every matching prototype's. */
+  annotations: Annotation[];
+  /** Params and locals by name (flow-insensitive; the last declaration wins). */
+  vars: Map<string, TypeRef>;
+  paramIndex: Map<string, number>;
+  /** Simple pointer aliases `struct mutex *m = &x->lock;` / `m = &x->lock;` (single assignment). */
+  aliases: Map<string, Expr>;
+}
+
+interface GlobalDef {
+  file: string;
+  g: GlobalIR;
+}
+
+export class Program {
+  readonly fns: FnInfo[] = [];
+  readonly byName = new Map<string, FnInfo[]>();
+  readonly structs = new Map<string, Map<string, TypeRef>>();
+  readonly fieldOwners = new Map<string, string[]>();
+  readonly typedefs = new Map<string, TypeRef>();
+  readonly globals = new Map<string, GlobalDef[]>();
+  readonly protos = new Map<string, { file: string; p: PrototypeIR }[]>();
+  readonly files: FileFacts[];
+
+  constructor(facts: FileFacts[]) {
+    this.files = [...facts].filter((f) => f && typeof f.file === 'string').sort((a, b) => cmpStr(a.file, b.file));
+    for (const f of this.files) {
+      for (const s of f.structs ?? []) {
+        if (!s?.name) continue;
+        let m = this.structs.get(s.name);
+        if (!m) this.structs.set(s.name, (m = new Map()));
+        for (const fld of s.fields ?? []) if (fld?.name && !m.has(fld.name)) m.set(fld.name, fld.type);
+      }
+      for (const t of f.typedefs ?? []) if (t?.name && !this.typedefs.has(t.name)) this.typedefs.set(t.name, t.type);
+      for (const g of f.globals ?? []) {
+        if (!g?.name) continue;
+        const l = this.globals.get(g.name) ?? [];
+        l.push({ file: f.file, g });
+        this.globals.set(g.name, l);
+      }
+      for (const p of f.prototypes ?? []) {
+        if (!p?.name) continue;
+        const l = this.protos.get(p.name) ?? [];
+        l.push({ file: f.file, p });
+        this.protos.set(p.name, l);
+      }
+    }
+    for (const [sname, fields] of [...this.structs].sort((a, b) => cmpStr(a[0], b[0]))) {
+      for (const fname of fields.keys()) {
+        const l = this.fieldOwners.get(fname) ?? [];
+        l.push(sname);
+        this.fieldOwners.set(fname, l);
+      }
+    }
+    for (const f of this.files) {
+      for (const fn of f.functions ?? []) {
+        if (!fn?.name || !fn.body) continue;
+        const info = this.makeFn(f.file, fn);
+        this.fns.push(info);
+        const l = this.byName.get(fn.name) ?? [];
+        l.push(info);
+        this.byName.set(fn.name, l);
+      }
+    }
+    this.fns.sort((a, b) => cmpStr(a.file, b.file) || a.ir.line - b.ir.line || cmpStr(a.ir.name, b.ir.name));
+  }
+
+  private makeFn(file: string, ir: FunctionIR): FnInfo {
+    const vars = new Map<string, TypeRef>();
+    const paramIndex = new Map<string, number>();
+    (ir.params ?? []).forEach((p, i) => {
+      if (!p?.name) return;
+      vars.set(p.name, p.type);
+      paramIndex.set(p.name, i);
+    });
+    const aliases = new Map<string, Expr>();
+    const assigned = new Map<string, number>();
+    const visitDecl = (s: Stmt): void => {
+      if (s.k === 'decl') {
+        vars.set(s.decl.name, s.decl.type);
+        if (s.init) {
+          aliases.set(s.decl.name, s.init);
+          assigned.set(s.decl.name, (assigned.get(s.decl.name) ?? 0) + 1);
+        }
+      }
+      walkStmts(s, visitDecl);
+    };
+    walkStmts(ir.body, visitDecl);
+    forEachStmtExpr(ir.body, (e) => {
+      if (e.k === 'assign' && e.op === '=' && e.left.k === 'id') {
+        aliases.set(e.left.name, e.right);
+        assigned.set(e.left.name, (assigned.get(e.left.name) ?? 0) + 1);
+      }
+    });
+    // Only single-assignment locals are trustworthy aliases.
+    for (const [n, c] of assigned) if (c > 1 || paramIndex.has(n)) aliases.delete(n);
+    const annotations = [...(ir.annotations ?? [])];
+    for (const { file: pf, p } of this.protos.get(ir.name) ?? []) {
+      if (ir.isStatic && pf !== file && p.isStatic) continue;
+      for (const a of p.annotations ?? []) annotations.push(a);
+    }
+    return { key: `${file}::${ir.name}`, ir, file, annotations, vars, paramIndex, aliases };
+  }
+
+  /** Function definitions a call by name from `fromFile` reaches: same-file statics first. */
+  resolveCall(name: string, fromFile: string): FnInfo | null {
+    const l = this.byName.get(name);
+    if (!l || l.length === 0) return null;
+    const same = l.find((f) => f.file === fromFile);
+    if (same) return same;
+    const pub = l.find((f) => !f.ir.isStatic);
+    return pub ?? null;
+  }
+
+  /** Struct tag of a type, following typedefs. */
+  structOf(t: TypeRef | null | undefined): string | null {
+    if (!t) return null;
+    if (t.struct) return t.struct;
+    let base = t.base.replace(/\b(const|volatile|__rcu|unsigned|signed)\b/g, '').trim();
+    for (let i = 0; i < 8; i++) {
+      const m = /^(?:struct|union)\s+([A-Za-z_]\w*)/.exec(base);
+      if (m) return m[1]!;
+      const td = this.typedefs.get(base);
+      if (!td) return null;
+      if (td.struct) return td.struct;
+      base = td.base.trim();
+    }
+    return null;
+  }
+
+  globalDefs(name: string): GlobalDef[] {
+    return this.globals.get(name) ?? [];
+  }
+
+  /**
+   * Class id of a global lock variable: the bare name, or `name@file` for a file-static whose
+   * name is also defined by another file (lockdep keys are per definition).
+   */
+  globalId(name: string, fromFile: string): string {
+    const defs = this.globalDefs(name).filter((d) => d.g.definer || !/\bextern\b/.test(d.g.type.base));
+    const own = defs.find((d) => d.file === fromFile && d.g.isStatic);
+    if (!own) return name;
+    const others = new Set(defs.filter((d) => d.file !== fromFile).map((d) => d.file));
+    return others.size > 0 ? `${name}@${fromFile}` : name;
+  }
+
+  /** Declared type of an expression, as far as the IR tells. */
+  typeOf(e: Expr, fn: FnInfo | null, depth = 0): TypeRef | null {
+    if (depth > 12) return null;
+    switch (e.k) {
+      case 'id': {
+        const v = fn?.vars.get(e.name);
+        if (v) return v;
+        const g = this.globalDefs(e.name);
+        const own = g.find((d) => d.file === fn?.file) ?? g[0];
+        return own ? own.g.type : null;
+      }
+      case 'field': {
+        const bt = this.typeOf(e.base, fn, depth + 1);
+        let s = this.structOf(bt);
+        if (!s || !this.structs.get(s)?.has(e.field)) {
+          const owners = this.fieldOwners.get(e.field);
+          s = owners && owners.length === 1 ? owners[0]! : s;
+        }
+        return s ? (this.structs.get(s)?.get(e.field) ?? null) : null;
+      }
+      case 'index': {
+        const bt = this.typeOf(e.base, fn, depth + 1);
+        return bt ? { ...bt, ptr: Math.max(0, bt.ptr - 1) } : null;
+      }
+      case 'unary': {
+        const t = this.typeOf(e.arg, fn, depth + 1);
+        if (!t) return null;
+        if (e.op === '*') return { ...t, ptr: Math.max(0, t.ptr - 1) };
+        if (e.op === '&') return { ...t, ptr: t.ptr + 1 };
+        return t;
+      }
+      case 'cast':
+        return e.type;
+      case 'cond':
+        return this.typeOf(e.then, fn, depth + 1) ?? this.typeOf(e.else, fn, depth + 1);
+      case 'assign':
+        return this.typeOf(e.left, fn, depth + 1);
+      case 'comma':
+        return e.exprs.length ? this.typeOf(e.exprs[e.exprs.length - 1]!, fn, depth + 1) : null;
+      case 'other':
+        return e.sub.length === 1 ? this.typeOf(e.sub[0]!, fn, depth + 1) : null;
+      case 'call': {
+        const name = e.callee.k === 'id' ? e.callee.name : null;
+        if (!name) return null;
+        // container_of(ptr, type, member) and friends name the result type in an argument.
+        if (/^(container_of|container_of_const|list_entry|list_first_entry|list_last_entry|list_first_entry_or_null|hlist_entry|hlist_entry_safe|list_entry_rcu|CONTAINER_OF|OBJECT_CONTAINING)$/.test(name)) {
+          const targ = name === 'OBJECT_CONTAINING' ? null : e.args[1];
+          const m = targ ? /(?:struct|union)\s+([A-Za-z_]\w*)/.exec(typeText(targ)) : null;
+          if (m) return { base: `struct ${m[1]}`, struct: m[1]!, ptr: 1, rcu: false };
+          const td = targ ? this.typedefs.get(typeText(targ).trim()) : undefined;
+          if (td) return { ...td, ptr: 1 };
+          if (name === 'OBJECT_CONTAINING' && e.args[1]) {
+            const t = this.typeOf(e.args[1], fn, depth + 1);
+            if (t) return t;
+          }
+          return null;
+        }
+        if (/^(rcu_dereference\w*|rtnl_dereference|ovsl_dereference|srcu_dereference\w*|READ_ONCE|rcu_access_pointer|unrcu_pointer)$/.test(name) && e.args[0]) {
+          const t = this.typeOf(e.args[0], fn, depth + 1);
+          return t ? { ...t, rcu: false } : null;
+        }
+        if (/^(ovsrcu_get|ovsrcu_get_protected)$/.test(name) && e.args[0]) {
+          const m = /(?:struct|union)\s+([A-Za-z_]\w*)\s*(\**)/.exec(typeText(e.args[0]));
+          if (m) return { base: `struct ${m[1]}`, struct: m[1]!, ptr: Math.max(1, m[2]!.length), rcu: false };
+          return null;
+        }
+        const f = this.resolveCall(name, fn?.file ?? '');
+        return f ? f.ir.returnType : null;
+      }
+      default:
+        return null;
+    }
+  }
+}
+
+function typeText(e: Expr): string {
+  if (e.k === 'other') return e.text;
+  if (e.k === 'id') return e.name;
+  if (e.k === 'binary' && e.op === '*') return `${typeText(e.left)} *`;
+  if (e.k === 'unary' && e.op === '*') return `* ${typeText(e.arg)}`;
+  return '';
+}
+
+/** Visits direct child statements. */
+export function walkStmts(s: Stmt | null, f: (s: Stmt) => void): void {
+  if (!s) return;
+  switch (s.k) {
+    case 'block':
+      s.body.forEach(f);
+      return;
+    case 'if':
+      f(s.then);
+      if (s.else) f(s.else);
+      return;
+    case 'while':
+    case 'do':
+    case 'switch':
+      f(s.body);
+      return;
+    case 'for':
+      if (s.init) f(s.init);
+      f(s.body);
+      return;
+    case 'scoped_guard':
+      if (s.fail) f(s.fail);
+      f(s.body);
+      return;
+    case 'alt':
+      s.arms.forEach(f);
+      return;
+    default:
+      return;
+  }
+}

@@ -1,0 +1,54 @@
+/** Small deterministic helpers shared by the analysis and the detectors. */
+import type { WitnessStep } from '../model';
+
+export const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export function sortedUnique(xs: Iterable<string>): string[] {
+  return [...new Set(xs)].sort(cmpStr);
+}
+
+/** `*` and `?` globs, anchored, for config function patterns (`upcall_*`). */
+export function globToRegExp(glob: string): RegExp {
+  const esc = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${esc}$`);
+}
+
+export function matchesAny(name: string, res: RegExp[]): boolean {
+  for (const r of res) if (r.test(name)) return true;
+  return false;
+}
+
+/** FNV-1a over UTF-16 units, two 32-bit lanes → 16 hex chars. Pure JS so the engine stays IO-free. */
+export function hashHex(s: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+    h2 ^= h2 >>> 13;
+  }
+  return h1.toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+export function stepKey(s: WitnessStep): string {
+  return `${s.file}:${s.line}:${s.function}:${s.note}`;
+}
+
+export function chainKey(c: WitnessStep[]): string {
+  return c.map(stepKey).join('|');
+}
+
+/** Total order on witness chains: shorter first, then textual. */
+export function cmpChain(a: WitnessStep[], b: WitnessStep[]): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return cmpStr(chainKey(a), chainKey(b));
+}
+
+/** Chains are capped so recursion or deep call stacks cannot blow witness sizes up. */
+export const MAX_CHAIN = 24;
+
+export function joinChains(a: WitnessStep[], b: WitnessStep[]): WitnessStep[] {
+  const c = a.concat(b);
+  return c.length > MAX_CHAIN ? c.slice(0, MAX_CHAIN) : c;
+}

@@ -1,0 +1,71 @@
+/**
+ * contention-transfer (warning): a hot-path function acquires L while, elsewhere, L is held
+ * around the acquisition of a contended lock C (rtnl_mutex by default, plus
+ * config.contendedLocks), directly or through a chain of lock-order edges. Every wait for C then
+ * also stalls the hot path on L: the situation seed 000 ("Decouple flow operations from RTNL")
+ * removes. Reported in each hot-path entry point at the statement that reaches L.
+ *
+ * Hot paths: config.hotPaths globs, or by default packet / upcall / flow-install entry points
+ * (DEFAULT_HOT_PATHS): those run per packet or per flow miss in the datapath or in OVS handler
+ * threads, where a stall turns into drops.
+ */
+import type { Finding } from '../model';
+import { globToRegExp, matchesAny } from '../analysis/util';
+import { isRcuId, makeFinding, type Detector, type DetectorContext } from './context';
+import { blockingAdjacency, shortestPath } from './lock-graph';
+
+export const DEFAULT_HOT_PATHS = [
+  '*_flow_cmd_new',
+  '*_flow_cmd_set',
+  '*_flow_cmd_del',
+  '*_packet_cmd_execute',
+  'ovs_dp_process_packet',
+  'ovs_dp_upcall',
+  'ovs_vport_receive',
+  'upcall_*',
+  '*_upcall_handler',
+  'handle_upcalls',
+  'recv_upcalls',
+  'dp_netdev_input*',
+  'dp_netdev_process_rxq_port',
+  'pmd_thread_main',
+  'dpif_netdev_flow_put',
+  'dpif_netlink_flow_put',
+];
+
+export const contentionTransfer: Detector = {
+  rule: 'contention-transfer',
+  severity: 'warning',
+  run(ctx: DetectorContext): Finding[] {
+    const globs = (ctx.config.hotPaths?.length ? ctx.config.hotPaths : DEFAULT_HOT_PATHS).map(globToRegExp);
+    const adj = blockingAdjacency(ctx.edges);
+    const out: Finding[] = [];
+    for (const fn of ctx.fns) {
+      if (!matchesAny(fn.ir.name, globs)) continue;
+      const s = ctx.local.get(fn.key)?.summary;
+      if (!s) continue;
+      for (const [l, acq] of [...s.acquires].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+        if (acq.try || isRcuId(l) || ctx.contended.has(l) || l.startsWith('?')) continue;
+        for (const c of [...ctx.contended].sort()) {
+          if (c === l) continue;
+          const path = shortestPath(adj, l, (x) => x === c);
+          if (!path) continue;
+          const via = path.map((e) => e.to).join(' -> ');
+          out.push(
+            makeFinding(
+              'contention-transfer',
+              'warning',
+              fn,
+              acq.chain[0]?.line ?? fn.ir.line,
+              [l, c],
+              `Hot path ${fn.ir.name}() takes ${l}, which is held elsewhere while waiting for contended ${c} (${l} -> ${via}): contention on ${c} is transferred to this path.`,
+              [...acq.chain, ...path.flatMap((e) => e.witnesses[0] ?? [])],
+              `ct:${l}:${c}`,
+            ),
+          );
+        }
+      }
+    }
+    return out;
+  },
+};

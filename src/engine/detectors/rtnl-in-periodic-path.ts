@@ -1,0 +1,42 @@
+/**
+ * rtnl-in-periodic-path (warning): a periodic function (config.periodicFunctions globs:
+ * `*_run`, `*_wait`, `*_poll`, `*_periodic`, ...) takes RTNL on every iteration, directly,
+ * through callees, or by sending a request the kernel serialises on RTNL (SIOCSIF* / SIOCETHTOOL
+ * ioctls, RTM_GETLINK / NEWLINK ... netlink transactions): what seed 001 removes. Trylocks do not
+ * count (they never wait). Reported at the statement of the periodic function reaching RTNL.
+ */
+import type { Finding } from '../model';
+import { globToRegExp, matchesAny } from '../analysis/util';
+import { makeFinding, type Detector, type DetectorContext } from './context';
+
+const isRtnl = (id: string): boolean => id === 'rtnl_mutex' || id === 'rtnl_mutex[net]' || id.startsWith('rtnl_mutex@');
+
+export const rtnlInPeriodicPath: Detector = {
+  rule: 'rtnl-in-periodic-path',
+  severity: 'warning',
+  run(ctx: DetectorContext): Finding[] {
+    const globs = (ctx.config.periodicFunctions ?? []).map(globToRegExp);
+    const out: Finding[] = [];
+    for (const fn of ctx.fns) {
+      if (!matchesAny(fn.ir.name, globs)) continue;
+      const s = ctx.local.get(fn.key)?.summary;
+      if (!s) continue;
+      for (const [l, acq] of s.acquires) {
+        if (!isRtnl(l) || acq.try) continue;
+        out.push(
+          makeFinding(
+            'rtnl-in-periodic-path',
+            'warning',
+            fn,
+            acq.chain[0]?.line ?? fn.ir.line,
+            [l],
+            `Periodic function ${fn.ir.name}() takes RTNL (${acq.chain[acq.chain.length - 1]?.note ?? l}) on every run; under RTNL contention the whole loop stalls.`,
+            acq.chain,
+            `rp:${l}`,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};

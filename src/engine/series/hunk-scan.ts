@@ -1,0 +1,138 @@
+/**
+ * What a patch does to locking judged from its hunks alone, for when no base tree is at hand
+ * (patch-only mode, clearly partial): lock/RCU API calls added and removed, functions touched,
+ * lock annotations and `__rcu` declarations added and removed. Name-based, no parsing.
+ */
+import type { PatchSource } from './types';
+
+export interface CallCount {
+  name: string;
+  /** The call as written, arguments included and whitespace collapsed: `mutex_lock(&table->mutex)`. */
+  call: string;
+  added: number;
+  removed: number;
+}
+
+export interface HunkLineRef {
+  file: string;
+  /** Line in the new file for added lines, in the old file for removed lines. */
+  line: number;
+  text: string;
+}
+
+export interface HunkFacts {
+  files: string[];
+  functions: string[];
+  calls: CallCount[];
+  annotationsAdded: HunkLineRef[];
+  annotationsRemoved: HunkLineRef[];
+  rcuPointersAdded: HunkLineRef[];
+  rcuPointersRemoved: HunkLineRef[];
+}
+
+/** Lock, RCU and "this sleeps/waits" primitives of the kernel and OVS, by name shape. */
+const LOCK_API = new RegExp(
+  '^(?:' +
+    [
+      '(?:raw_)?spin_(?:lock|unlock|trylock)\\w*',
+      '(?:read|write)_(?:lock|unlock|trylock)\\w*',
+      'mutex_(?:lock|unlock|trylock)\\w*',
+      '(?:down|up)_(?:read|write)\\w*',
+      'down(?:_interruptible|_killable|_trylock)?',
+      'up',
+      'rtnl_(?:lock|unlock|trylock)\\w*',
+      'rtnl_net_(?:lock|unlock|trylock)\\w*',
+      '__rtnl_net_(?:lock|unlock)',
+      'ovs_(?:lock|unlock)',
+      'ovs_mutex_(?:lock|unlock|trylock)\\w*',
+      'ovs_(?:rwlock|spin)_(?:rdlock|wrlock|unlock|tryrdlock|trywrlock|lock|trylock)\\w*',
+      'fat_rwlock_(?:rdlock|wrlock|unlock|tryrdlock)\\w*',
+      'rcu_read_(?:lock|unlock)\\w*',
+      'srcu_read_(?:lock|unlock)\\w*',
+      'rcu_(?:assign_pointer|replace_pointer|dereference\\w*|access_pointer|init_pointer)',
+      '(?:rtnl|ovsl|rcu)_dereference\\w*',
+      'ovsrcu_(?:get|get_protected|set|set_hidden|init|postpone|synchronize|quiesce\\w*)',
+      'kfree_rcu\\w*',
+      'kvfree_rcu\\w*',
+      'call_rcu\\w*',
+      'synchronize_(?:rcu|net|srcu)\\w*',
+      'rcu_barrier\\w*',
+      'lockdep_assert\\w*',
+      'ASSERT_RTNL\\w*',
+      'ASSERT_RTNL_NET',
+      'ovs_assert_locked\\w*',
+      'guard',
+      'scoped_guard',
+      'scoped_cond_guard',
+    ].join('|') +
+    ')$',
+);
+
+const ANNOTATION = /\b(OVS_(?:REQUIRES|REQ_RDLOCK|REQ_WRLOCK|ACQUIRES|ACQ_RDLOCK|ACQ_WRLOCK|RELEASES|EXCLUDED|TRY_LOCK|TRY_RDLOCK|TRY_WRLOCK|NO_THREAD_SAFETY_ANALYSIS|GUARDED_BY|PT_GUARDED_BY)|__must_hold|__acquires|__releases|__cond_acquires|__must_not_hold|__guarded_by)\b/;
+const RCU_DECL = /\b__rcu\b|\bOVSRCU_TYPE\s*\(/;
+const CALL = /\b([A-Za-z_]\w*)\s*\(/g;
+const FUNC_DEF = /^(?:[A-Za-z_][\w\s\*]*?[\s\*])?([A-Za-z_]\w*)\s*\([^;]*$/;
+const PROTOTYPE = /^(?:[A-Za-z_][\w\s\*]*?[\s\*])([A-Za-z_]\w*)\s*\(.*\)\s*;\s*$/;
+const NOT_FUNCS = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', 'defined']);
+
+const isCode = (path: string) => /\.(?:c|h|cc|cpp|inc)$/.test(path);
+const stripComment = (s: string) => s.replace(/\/\*.*?\*\//g, '').replace(/\/\/.*$/, '');
+
+export function scanHunks(patch: Pick<PatchSource, 'files'>): HunkFacts {
+  const files: string[] = [];
+  const functions = new Set<string>();
+  const calls = new Map<string, CallCount>();
+  const facts: HunkFacts = { files, functions: [], calls: [], annotationsAdded: [], annotationsRemoved: [], rcuPointersAdded: [], rcuPointersRemoved: [] };
+  for (const fp of patch.files) {
+    const file = fp.newPath ?? fp.oldPath ?? '?';
+    files.push(file);
+    if (!isCode(file)) continue;
+    for (const h of fp.hunks) {
+      // The function a line belongs to: git's hunk header, then any definition seen in the hunk.
+      const sec = FUNC_DEF.exec(h.section);
+      let current = sec && !NOT_FUNCS.has(sec[1]) ? sec[1] : null;
+      let oldLine = h.oldStart;
+      let newLine = h.newStart;
+      for (const l of h.lines) {
+        const text = stripComment(l.text);
+        const def = /^[A-Za-z_]/.test(l.text) && !/^\s*#/.test(text) ? FUNC_DEF.exec(text) : null;
+        const defName = def && !NOT_FUNCS.has(def[1]) ? def[1] : null;
+        if (defName) current = defName;
+        else if (/^[}]/.test(l.text) && l.op === ' ') current = null;
+        if (l.op !== ' ') {
+          if (current && l.text.trim() !== '') functions.add(current);
+          const ref: HunkLineRef = { file, line: l.op === '+' ? newLine : oldLine, text: l.text.trim() };
+          const macro = /^\s*#\s*define\s+([A-Za-z_]\w*)/.exec(text);
+          const proto = /^[A-Za-z_]/.test(l.text) ? PROTOTYPE.exec(text) : null;
+          for (const m of text.matchAll(CALL)) {
+            // Declarations and macro definitions name the primitive; they do not call it.
+            if (!LOCK_API.test(m[1]) || m[1] === defName || m[1] === macro?.[1] || m[1] === proto?.[1]) continue;
+            const call = callText(text, m.index! + m[0].length - 1, m[1]);
+            const c = calls.get(call) ?? { name: m[1], call, added: 0, removed: 0 };
+            if (l.op === '+') c.added++;
+            else c.removed++;
+            calls.set(call, c);
+          }
+          if (ANNOTATION.test(text)) (l.op === '+' ? facts.annotationsAdded : facts.annotationsRemoved).push(ref);
+          if (RCU_DECL.test(text)) (l.op === '+' ? facts.rcuPointersAdded : facts.rcuPointersRemoved).push(ref);
+        }
+        if (l.op !== '+') oldLine++;
+        if (l.op !== '-') newLine++;
+      }
+    }
+  }
+  facts.functions = [...functions].sort();
+  // A call that is only moved (same text removed and added) is not a locking change.
+  facts.calls = [...calls.values()].filter((c) => c.added !== c.removed).sort((a, b) => a.call.localeCompare(b.call));
+  return facts;
+}
+
+/** `name(args)` from the opening parenthesis, balanced; cut at the line end if unbalanced. */
+function callText(line: string, open: number, name: string): string {
+  let depth = 0;
+  for (let i = open; i < line.length; i++) {
+    if (line[i] === '(') depth++;
+    else if (line[i] === ')' && --depth === 0) return (name + line.slice(open, i + 1)).replace(/\s+/g, ' ');
+  }
+  return (name + line.slice(open)).replace(/\s+/g, ' ').trim() + '…';
+}

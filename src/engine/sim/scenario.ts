@@ -1,0 +1,395 @@
+/**
+ * Scenario files: the JSON a user writes (or the webview saves) to describe thread roles,
+ * their lock operations, and the parameters a sweep varies. The schema is documented in
+ * docs/simulator.md; `validateScenario` checks it and names the failing field path, e.g.
+ * `roles[2].ops[0].hold: expected a distribution`.
+ */
+
+import type { Problem } from '../model';
+import { exprIdents, parseExpr } from './expr';
+
+/** A number, or an arithmetic expression over parameters (`"2 * n_ifaces"`). */
+export type Num = number | string;
+
+/** Times are in microseconds. A bare number or expression means a fixed value. */
+export type Dist = Num | { dist: 'fixed' | 'exp' | 'lognormal'; mean: Num; cv?: Num };
+
+export type Variant = 'before' | 'after';
+export const VARIANTS: readonly Variant[] = ['before', 'after'];
+
+export type LockMode = 'read' | 'write';
+
+/** One operation of a role. Exactly one of the kind keys (`lock`, `think`, ...) is present. */
+export type Op =
+  /** Acquire (waiting if needed), hold for `hold`, run `ops` while holding, release. */
+  | { lock: string; mode?: LockMode; hold?: Dist; ops?: Op[]; note?: string }
+  /** Like `lock` but never waits: when the lock is not free, runs `else` instead. */
+  | { trylock: string; mode?: LockMode; hold?: Dist; ops?: Op[]; else?: Op[]; note?: string }
+  /** RCU read-side critical section: never blocks, delays grace periods. */
+  | { rcuRead: string; hold?: Dist; ops?: Op[]; note?: string }
+  /** Waits for every reader of the domain that started before this point. */
+  | { synchronizeRcu: string; note?: string }
+  /** Queues a callback for after the next grace period; never waits (call_rcu/kfree_rcu). */
+  | { callRcu: string; note?: string }
+  /** Time spent outside any lock (work, process start-up, sleeping). */
+  | { think: Dist; note?: string }
+  | { repeat: Num; ops: Op[]; note?: string }
+  /** Counting-semaphore style events between roles. */
+  | { post: string; count?: Num; note?: string }
+  /** Blocks until the event count is positive, then takes one. */
+  | { wait: string; note?: string }
+  /** Blocks until the event count is positive, then takes all (coalescing wake-ups). */
+  | { waitAll: string; note?: string }
+  /** Never blocks: if any events are pending, takes all and runs `ops`, else runs `else`. */
+  | { tryWait: string; ops?: Op[]; else?: Op[]; note?: string }
+  /** Runs `ops` only in one variant: how a scenario spells "the series changes this". */
+  | { only: Variant; ops: Op[]; note?: string }
+  /** Expands to the lock acquisitions derived from the analysis of this entry point. */
+  | { derive: string; note?: string };
+
+export type SimLockType = 'mutex' | 'spinlock' | 'rwlock' | 'rwsem' | 'semaphore' | 'rcu' | 'srcu';
+export const SIM_LOCK_TYPES: readonly SimLockType[] = ['mutex', 'spinlock', 'rwlock', 'rwsem', 'semaphore', 'rcu', 'srcu'];
+
+export interface LockSpec {
+  type: SimLockType;
+  /**
+   * Extra latency added to every acquisition (the seed experiment's delay-kfunc on rtnl_lock).
+   * With `delayHolding` (default true) it is spent holding the lock, as an injection after the
+   * mutex is taken would be; with false it is spent before trying to take it.
+   */
+  delay?: Dist;
+  delayHolding?: boolean;
+  /** Semaphore capacity (default 1). */
+  count?: Num;
+  /** RCU: minimum grace-period length, counted from the synchronize_rcu/call_rcu call. */
+  gracePeriod?: Dist;
+}
+
+export interface Role {
+  name: string;
+  /** Number of threads running this role (default 1). */
+  threads?: Num;
+  /** Iterations of `ops` per thread, or `"forever"` for a background load (default 1). */
+  iterations?: Num | 'forever';
+  /** Whether this role's completion time is the scenario's result (default: iterations finite). */
+  measure?: boolean;
+  /** Start offset of each thread (default 0). */
+  start?: Dist;
+  ops: Op[];
+  note?: string;
+}
+
+export interface Scenario {
+  version: 1;
+  name: string;
+  description?: string;
+  /** Parameter defaults; `--set k=v` and sweeps override them. */
+  params: Record<string, number>;
+  /** Per-variant parameter overrides. */
+  variants?: Partial<Record<Variant, { params?: Record<string, number> }>>;
+  /** Analysis JSON files (`locklens analyze --format json`) for `derive` ops, relative to the scenario. */
+  analysis?: Partial<Record<Variant, string>>;
+  locks?: Record<string, LockSpec>;
+  /** Hold times for lock ops without `hold` (derived ops): per lock id, or `default`. */
+  holds?: Record<string, Dist>;
+  roles: Role[];
+  /** Default sweep grid and replications (the CLI's --sweep/--reps override them). */
+  sweep?: Record<string, number[]>;
+  reps?: number;
+  seed?: number;
+  limits?: { maxEvents?: number };
+  /** Free-form notes (calibration, sources); ignored by the simulator. */
+  notes?: string[];
+}
+
+const OP_KINDS = [
+  'lock',
+  'trylock',
+  'rcuRead',
+  'synchronizeRcu',
+  'callRcu',
+  'think',
+  'repeat',
+  'post',
+  'wait',
+  'waitAll',
+  'tryWait',
+  'only',
+  'derive',
+] as const;
+type OpKind = (typeof OP_KINDS)[number];
+
+/** Keys each op kind accepts besides its kind key and `note`. */
+const OP_FIELDS: Record<OpKind, readonly string[]> = {
+  lock: ['mode', 'hold', 'ops'],
+  trylock: ['mode', 'hold', 'ops', 'else'],
+  rcuRead: ['hold', 'ops'],
+  synchronizeRcu: [],
+  callRcu: [],
+  think: [],
+  repeat: ['ops'],
+  post: ['count'],
+  wait: [],
+  waitAll: [],
+  tryWait: ['ops', 'else'],
+  only: ['ops'],
+  derive: [],
+};
+
+export function opKind(op: Op): OpKind {
+  for (const k of OP_KINDS) if (k in op) return k;
+  throw new Error('opKind: not an op'); // validated ops always have a kind
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Validates untrusted JSON; never throws. Problems carry `code: 'invalid-scenario'`. */
+export function validateScenario(input: unknown): { scenario: Scenario | null; problems: Problem[] } {
+  const errors: string[] = [];
+  const err = (path: string, msg: string): void => {
+    errors.push(`${path}: ${msg}`);
+  };
+  const exprs: { path: string; idents: Set<string> }[] = [];
+
+  const checkNum = (v: unknown, path: string, what = 'a number or parameter expression'): boolean => {
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) err(path, 'expected a finite number');
+      return true;
+    }
+    if (typeof v === 'string') {
+      const p = parseExpr(v);
+      if (p.error || !p.expr) err(path, `bad expression '${v}': ${p.error}`);
+      else exprs.push({ path, idents: exprIdents(p.expr) });
+      return true;
+    }
+    err(path, `expected ${what}`);
+    return false;
+  };
+  const checkDist = (v: unknown, path: string): void => {
+    if (typeof v === 'number' || typeof v === 'string') {
+      checkNum(v, path);
+      return;
+    }
+    if (!isObj(v) || !('dist' in v)) {
+      err(path, 'expected a distribution (a number of µs, or {"dist": "fixed"|"exp"|"lognormal", "mean": ..., "cv": ...})');
+      return;
+    }
+    if (v.dist !== 'fixed' && v.dist !== 'exp' && v.dist !== 'lognormal') {
+      err(`${path}.dist`, `expected "fixed", "exp" or "lognormal", got ${JSON.stringify(v.dist)}`);
+    }
+    if (!('mean' in v)) err(`${path}.mean`, 'missing');
+    else checkNum(v.mean, `${path}.mean`);
+    if ('cv' in v) {
+      if (v.dist !== 'lognormal') err(`${path}.cv`, 'only lognormal distributions take a cv');
+      else checkNum(v.cv, `${path}.cv`);
+    } else if (v.dist === 'lognormal') err(`${path}.cv`, 'missing (coefficient of variation, e.g. 0.5)');
+    for (const k of Object.keys(v)) if (!['dist', 'mean', 'cv'].includes(k)) err(`${path}.${k}`, 'unknown field');
+  };
+  const checkName = (v: unknown, path: string): void => {
+    if (typeof v !== 'string' || v.length === 0) err(path, 'expected a non-empty string');
+  };
+  const checkOps = (v: unknown, path: string): void => {
+    if (!Array.isArray(v)) {
+      err(path, 'expected an array of operations');
+      return;
+    }
+    v.forEach((op, i) => checkOp(op, `${path}[${i}]`));
+  };
+  const checkOp = (op: unknown, path: string): void => {
+    if (!isObj(op)) {
+      err(path, 'expected an operation object');
+      return;
+    }
+    const kinds = OP_KINDS.filter((k) => k in op);
+    if (kinds.length !== 1) {
+      err(path, kinds.length === 0 ? `expected one of the keys ${OP_KINDS.join(', ')}` : `has several operation keys (${kinds.join(', ')})`);
+      return;
+    }
+    const kind = kinds[0];
+    const allowed = new Set<string>([kind, 'note', ...OP_FIELDS[kind]]);
+    for (const k of Object.keys(op)) if (!allowed.has(k)) err(`${path}.${k}`, `unknown field for a '${kind}' operation`);
+    switch (kind) {
+      case 'lock':
+      case 'trylock':
+        checkName(op[kind], `${path}.${kind}`);
+        if ('mode' in op && op.mode !== 'read' && op.mode !== 'write') err(`${path}.mode`, 'expected "read" or "write"');
+        if ('hold' in op) checkDist(op.hold, `${path}.hold`);
+        if ('ops' in op) checkOps(op.ops, `${path}.ops`);
+        if ('else' in op) checkOps(op.else, `${path}.else`);
+        break;
+      case 'rcuRead':
+        checkName(op.rcuRead, `${path}.rcuRead`);
+        if ('hold' in op) checkDist(op.hold, `${path}.hold`);
+        if ('ops' in op) checkOps(op.ops, `${path}.ops`);
+        break;
+      case 'synchronizeRcu':
+      case 'callRcu':
+      case 'wait':
+      case 'waitAll':
+      case 'derive':
+        checkName(op[kind], `${path}.${kind}`);
+        break;
+      case 'think':
+        checkDist(op.think, `${path}.think`);
+        break;
+      case 'repeat':
+        checkNum(op.repeat, `${path}.repeat`, 'a count (number or parameter expression)');
+        if (!('ops' in op)) err(`${path}.ops`, 'missing');
+        else checkOps(op.ops, `${path}.ops`);
+        break;
+      case 'post':
+        checkName(op.post, `${path}.post`);
+        if ('count' in op) checkNum(op.count, `${path}.count`);
+        break;
+      case 'tryWait':
+        checkName(op.tryWait, `${path}.tryWait`);
+        if ('ops' in op) checkOps(op.ops, `${path}.ops`);
+        if ('else' in op) checkOps(op.else, `${path}.else`);
+        break;
+      case 'only':
+        if (op.only !== 'before' && op.only !== 'after') err(`${path}.only`, 'expected "before" or "after"');
+        if (!('ops' in op)) err(`${path}.ops`, 'missing');
+        else checkOps(op.ops, `${path}.ops`);
+        break;
+    }
+    if ('note' in op && typeof op.note !== 'string') err(`${path}.note`, 'expected a string');
+  };
+  const checkParams = (v: unknown, path: string): void => {
+    if (!isObj(v)) {
+      err(path, 'expected an object of parameter names to numbers');
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) err(`${path}.${k}`, 'parameter names must be identifiers');
+      if (typeof x !== 'number' || !Number.isFinite(x)) err(`${path}.${k}`, 'expected a number');
+    }
+  };
+
+  if (!isObj(input)) {
+    return { scenario: null, problems: [toProblem('(root): expected a JSON object')] };
+  }
+  const known = new Set(['$schema', '$comment', 'version', 'name', 'description', 'params', 'variants', 'analysis', 'locks', 'holds', 'roles', 'sweep', 'reps', 'seed', 'limits', 'notes']);
+  for (const k of Object.keys(input)) if (!known.has(k)) err(k, 'unknown field');
+  if (input.version !== 1) err('version', 'expected 1');
+  checkName(input.name, 'name');
+  if ('description' in input && typeof input.description !== 'string') err('description', 'expected a string');
+  const paramNames = new Set<string>();
+  if ('params' in input) {
+    checkParams(input.params, 'params');
+    if (isObj(input.params)) for (const k of Object.keys(input.params)) paramNames.add(k);
+  }
+  if ('variants' in input) {
+    if (!isObj(input.variants)) err('variants', 'expected an object with "before" and/or "after"');
+    else
+      for (const [k, v] of Object.entries(input.variants)) {
+        if (k !== 'before' && k !== 'after') err(`variants.${k}`, 'expected "before" or "after"');
+        else if (!isObj(v)) err(`variants.${k}`, 'expected an object');
+        else {
+          for (const f of Object.keys(v)) if (f !== 'params') err(`variants.${k}.${f}`, 'unknown field');
+          if ('params' in v) {
+            checkParams(v.params, `variants.${k}.params`);
+            if (isObj(v.params)) for (const p of Object.keys(v.params)) paramNames.add(p);
+          }
+        }
+      }
+  }
+  if ('analysis' in input) {
+    if (!isObj(input.analysis)) err('analysis', 'expected {"before": "file.json", "after": "file.json"}');
+    else
+      for (const [k, v] of Object.entries(input.analysis)) {
+        if (k !== 'before' && k !== 'after') err(`analysis.${k}`, 'expected "before" or "after"');
+        else checkName(v, `analysis.${k}`);
+      }
+  }
+  if ('locks' in input) {
+    if (!isObj(input.locks)) err('locks', 'expected an object of lock ids to lock specs');
+    else
+      for (const [id, spec] of Object.entries(input.locks)) {
+        const p = `locks.${id}`;
+        if (!isObj(spec)) {
+          err(p, 'expected {"type": ...}');
+          continue;
+        }
+        if (!SIM_LOCK_TYPES.includes(spec.type as SimLockType)) err(`${p}.type`, `expected one of ${SIM_LOCK_TYPES.join(', ')}`);
+        if ('delay' in spec) checkDist(spec.delay, `${p}.delay`);
+        if ('delayHolding' in spec && typeof spec.delayHolding !== 'boolean') err(`${p}.delayHolding`, 'expected true or false');
+        if ('count' in spec) checkNum(spec.count, `${p}.count`);
+        if ('gracePeriod' in spec) checkDist(spec.gracePeriod, `${p}.gracePeriod`);
+        for (const k of Object.keys(spec)) {
+          if (!['type', 'delay', 'delayHolding', 'count', 'gracePeriod'].includes(k)) err(`${p}.${k}`, 'unknown field');
+        }
+      }
+  }
+  if ('holds' in input) {
+    if (!isObj(input.holds)) err('holds', 'expected an object of lock ids (or "default") to distributions');
+    else for (const [id, d] of Object.entries(input.holds)) checkDist(d, `holds.${id}`);
+  }
+  if (!Array.isArray(input.roles) || input.roles.length === 0) err('roles', 'expected a non-empty array of roles');
+  else {
+    const names = new Set<string>();
+    input.roles.forEach((r: unknown, i: number) => {
+      const p = `roles[${i}]`;
+      if (!isObj(r)) {
+        err(p, 'expected a role object');
+        return;
+      }
+      checkName(r.name, `${p}.name`);
+      if (typeof r.name === 'string') {
+        if (names.has(r.name)) err(`${p}.name`, `duplicate role name '${r.name}'`);
+        names.add(r.name);
+      }
+      if ('threads' in r) checkNum(r.threads, `${p}.threads`);
+      if ('iterations' in r && r.iterations !== 'forever') checkNum(r.iterations, `${p}.iterations`, 'a count or "forever"');
+      if ('measure' in r && typeof r.measure !== 'boolean') err(`${p}.measure`, 'expected true or false');
+      if ('start' in r) checkDist(r.start, `${p}.start`);
+      if (!('ops' in r)) err(`${p}.ops`, 'missing');
+      else checkOps(r.ops, `${p}.ops`);
+      for (const k of Object.keys(r)) {
+        if (!['name', 'threads', 'iterations', 'measure', 'start', 'ops', 'note'].includes(k)) err(`${p}.${k}`, 'unknown field');
+      }
+    });
+    const measured = input.roles.filter(
+      (r: unknown) => isObj(r) && (r.measure === true || (r.measure === undefined && r.iterations !== 'forever')),
+    );
+    if (measured.length === 0) err('roles', 'no measured role: at least one role needs finite iterations (its completion time is the result)');
+  }
+  if ('sweep' in input) {
+    if (!isObj(input.sweep)) err('sweep', 'expected an object of parameter names to value lists');
+    else
+      for (const [k, v] of Object.entries(input.sweep)) {
+        if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+          err(`sweep.${k}`, 'expected a non-empty array of numbers');
+        }
+        if (!paramNames.has(k)) err(`sweep.${k}`, `unknown parameter '${k}'`);
+      }
+  }
+  if ('reps' in input && !(Number.isInteger(input.reps) && (input.reps as number) >= 1)) err('reps', 'expected a positive integer');
+  if ('seed' in input && !(Number.isInteger(input.seed) && (input.seed as number) >= 0)) err('seed', 'expected a non-negative integer');
+  if ('limits' in input) {
+    if (!isObj(input.limits)) err('limits', 'expected an object');
+    else {
+      for (const k of Object.keys(input.limits)) if (k !== 'maxEvents') err(`limits.${k}`, 'unknown field');
+      if ('maxEvents' in input.limits && !(Number.isInteger(input.limits.maxEvents) && (input.limits.maxEvents as number) > 0)) {
+        err('limits.maxEvents', 'expected a positive integer');
+      }
+    }
+  }
+  if ('notes' in input && !(Array.isArray(input.notes) && input.notes.every((n) => typeof n === 'string'))) err('notes', 'expected an array of strings');
+
+  // Expressions may only name declared parameters: a typo would otherwise become NaN silently.
+  for (const { path, idents } of exprs) {
+    for (const id of idents) {
+      if (!paramNames.has(id)) {
+        const list = [...paramNames].sort().join(', ') || 'none declared';
+        err(path, `unknown parameter '${id}' (known: ${list})`);
+      }
+    }
+  }
+  if (errors.length > 0) return { scenario: null, problems: errors.map(toProblem) };
+  const scenario = input as unknown as Scenario;
+  return { scenario: { ...scenario, params: scenario.params ?? {} }, problems: [] };
+}
+
+function toProblem(message: string): Problem {
+  return { severity: 'error', code: 'invalid-scenario', message };
+}

@@ -1,0 +1,52 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { api, codeOf, lineOf, lockLensDiagnostics, waitFor, wsUri } from './util';
+
+const imbalanced = () => lockLensDiagnostics('demo_order.c').some((d) => codeOf(d) === 'lock-imbalance');
+
+suite('incremental re-analysis', () => {
+  test('an unsaved edit updates findings; reverting brings them back; nothing is written', async () => {
+    const uri = wsUri('demo_order.c');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(doc);
+    assert.ok(imbalanced(), 'precondition: lock-imbalance reported');
+    const ret = lineOf(doc, 'return -1;');
+    try {
+      // Release before the early return: the imbalance is gone.
+      const ok = await editor.edit((e) => e.replace(doc.lineAt(ret).range, '\t\t{ spin_unlock(&table_lock); return -1; }'));
+      assert.ok(ok);
+      assert.ok(doc.isDirty);
+      await waitFor('lock-imbalance to disappear after the edit', () => !imbalanced(), 10_000);
+      // Diagnostics of other files are unchanged.
+      assert.ok(lockLensDiagnostics('demo_core.c').some((d) => codeOf(d) === 'contention-transfer'));
+    } finally {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    assert.equal(doc.isDirty, false);
+    await waitFor('lock-imbalance to come back after revert', () => imbalanced(), 10_000);
+    assert.equal((await api()).summary()?.findings, 3);
+  });
+
+  test('rapid edits are debounced and the result matches the final text', async () => {
+    const doc = await vscode.workspace.openTextDocument(wsUri('demo_order.c'));
+    const editor = await vscode.window.showTextDocument(doc);
+    const flush = lineOf(doc, 'void demo_flush');
+    // Five keystroke-sized edits that end with the cycle removed (both spin_locks in one order).
+    const first = lineOf(doc, 'spin_lock(&queue_lock);', flush);
+    const second = lineOf(doc, 'spin_lock(&table_lock);', flush);
+    try {
+      await editor.edit((e) => e.replace(doc.lineAt(first).range, '\tspin_lock(&table_lock);'));
+      await editor.edit((e) => e.replace(doc.lineAt(second).range, '\tspin_lock(&queue_lock);'));
+      for (let i = 0; i < 3; i++) {
+        await editor.edit((e) => e.insert(new vscode.Position(0, 0), ' '));
+        await editor.edit((e) => e.delete(new vscode.Range(0, 0, 0, 1)));
+      }
+      await waitFor('the cycle to disappear', () => !lockLensDiagnostics('demo_order.c').some((d) => codeOf(d) === 'lock-order-cycle'), 10_000);
+    } finally {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    await waitFor('the cycle to come back', () => lockLensDiagnostics('demo_order.c').some((d) => codeOf(d) === 'lock-order-cycle'), 10_000);
+  });
+});

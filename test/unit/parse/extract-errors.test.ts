@@ -1,0 +1,149 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Stmt } from '../../../src/engine/ir';
+import { extractFileFacts } from '../../../src/engine/parse/extract';
+import type { CParser } from '../../../src/engine/parse/parser';
+import { calleeNames, factsOf, factsOfText, fn, nativeParser, stmts, wasmParser } from './helpers';
+
+test('a function with a broken statement is recovered with all its calls, in order', async () => {
+  const f = await factsOf('broken.c');
+  assert.deepEqual(f.functions.map((x) => [x.name, x.hasErrors]), [
+    ['demo_ok_before', false],
+    ['demo_broken_stmt', true],
+    ['demo_ok_after', false],
+    ['demo_weird', true],
+  ]);
+  const b = fn(f, 'demo_broken_stmt');
+  assert.deepEqual(calleeNames(b.body), ['mutex_lock', 'demo_prepare', 'demo_commit', 'mutex_unlock']);
+  assert.ok(stmts(b.body).some((s) => s.k === 'unknown'), 'the unparsable part is an unknown statement');
+  assert.deepEqual(calleeNames(fn(f, 'demo_weird').body), ['spin_lock', 'spin_unlock']);
+  assert.ok(f.errorNodes > 0);
+});
+
+test('#if arms with unbalanced braces: the first arm is kept and the functions survive', async () => {
+  const f = await factsOf('unbalanced.c');
+  assert.deepEqual(f.functions.map((x) => [x.name, x.hasErrors]), [
+    ['demo_split', false],
+    ['demo_next', false],
+    ['demo_last', false],
+  ]);
+  assert.deepEqual(calleeNames(fn(f, 'demo_split').body), ['mutex_lock', 'demo_do', 'mutex_unlock']);
+  assert.deepEqual(calleeNames(fn(f, 'demo_next').body), ['rtnl_lock', 'demo_helper', 'rtnl_unlock']);
+  assert.equal(f.errorNodes, 0);
+  assert.ok(f.errorNodesUnmasked > 0);
+  assert.deepEqual(f.problems.map((p) => [p.code, p.line]), [
+    ['unbalanced-conditional', 4],
+    ['unbalanced-conditional', 18],
+    ['unbalanced-conditional', 24],
+  ]);
+});
+
+test('stray statements after a premature `}` are reported as unmodeled with their calls', async () => {
+  const text = 'static void a(void)\n{\n\t} }\n\trtnl_lock();\n}\n\nstatic int b(void)\n{\n\trtnl_unlock();\n\treturn 1;\n}\n';
+  const f = await factsOfText(text);
+  assert.deepEqual(f.functions.map((x) => x.name), ['a', 'b']);
+  assert.equal(f.unmodeled.length, 1);
+  assert.equal(f.unmodeled[0].line, 4);
+  assert.match(f.unmodeled[0].reason, /rtnl_lock/);
+  assert.deepEqual(calleeNames(fn(f, 'b').body), ['rtnl_unlock']);
+});
+
+test('a function swallowed by a top-level ERROR keeps its name and calls', async () => {
+  // A K&R-ish header with a macro in the declarator confuses the grammar into an ERROR region.
+  const text = 'int DEMO_API demo_api_fn(struct demo *d) DEMO_ATTR(x) y\n{\n\tmutex_lock(&d->m);\n\tdemo_inner(d);\n\tmutex_unlock(&d->m);\n}\n';
+  const f = await factsOfText(text);
+  const names = f.functions.map((x) => x.name);
+  assert.ok(f.errorNodes > 0, 'the text must really produce an ERROR');
+  const recovered = f.functions.find((x) => calleeNames(x.body).includes('demo_inner'));
+  assert.ok(recovered, `functions: ${names.join(', ')}; unmodeled: ${JSON.stringify(f.unmodeled)}`);
+  assert.deepEqual(calleeNames(recovered.body), ['mutex_lock', 'demo_inner', 'mutex_unlock']);
+  assert.equal(recovered.hasErrors, true);
+});
+
+test('degenerate inputs never throw: empty, whitespace, binary noise, lone braces', async () => {
+  for (const text of ['', '\n\n', '\u0000\u0001\uffff garbage ((((', '}}}}{{{{', '#if\n#else\n#endif\n#endif\n', 'int f(', '"unterminated\n']) {
+    const f = await factsOfText(text);
+    assert.ok(Array.isArray(f.functions));
+    assert.ok(!f.problems.some((p) => p.code === 'extract-failed'), `${JSON.stringify(text)}: ${JSON.stringify(f.problems)}`);
+  }
+  assert.equal((await factsOfText('')).lines, 0);
+});
+
+test('deep nesting is handled without a stack overflow', async () => {
+  const depth = 3000;
+  const text = 'int f(int x)\n{\n' + 'if (x) {\n'.repeat(depth) + 'deep_call(x);\n' + '}\n'.repeat(depth) + 'return g(x);\n}\n' +
+    'int h(int x)\n{\n\treturn ' + '('.repeat(depth) + 'x' + ')'.repeat(depth) + ' + k();\n}\n';
+  const f = await factsOfText(text, { timeoutMs: 20000 });
+  assert.ok(!f.problems.some((p) => p.code === 'extract-failed'), JSON.stringify(f.problems));
+  const names = calleeNames(fn(f, 'f').body);
+  assert.ok(names.includes('deep_call') && names.includes('g'), names.join(','));
+  assert.deepEqual(calleeNames(fn(f, 'h').body), ['k']);
+});
+
+test('parse timeout: the file is skipped with a clear problem (both backends)', async () => {
+  const unit = 'static int fn_N(struct s *p)\n{\n\tif (p->a && p->b)\n\t\treturn call_N(p, 1, 2, 3);\n\treturn 0;\n}\n';
+  let text = '';
+  for (let i = 0; i < 20000; i++) text += unit.replace(/_N/g, '_' + i);
+  const parsers: CParser[] = [await wasmParser()];
+  const nat = nativeParser();
+  if (nat) parsers.push(nat);
+  for (const p of parsers) {
+    const f = extractFileFacts(p, 'big.c', text, { timeoutMs: 1 });
+    assert.deepEqual(f.problems.map((x) => x.code), ['parse-timeout'], p.backend);
+    assert.match(f.problems[0].message, /did not finish within 1 ms/);
+    assert.equal(f.functions.length, 0);
+    // The parser is usable afterwards (a cancelled parse must not leak into the next one).
+    const ok = extractFileFacts(p, 'small.c', 'int f(void) { return g(); }\n');
+    assert.deepEqual(ok.functions.map((x) => x.name), ['f'], p.backend);
+  }
+});
+
+test('the extractor survives a parser that throws or returns null', () => {
+  const throwing: CParser = { backend: 'wasm', parse: () => { throw new Error('boom'); }, delete: () => undefined };
+  const f = extractFileFacts(throwing, 'x.c', 'int x;');
+  assert.deepEqual(f.problems.map((p) => p.code), ['extract-failed']);
+  assert.match(f.problems[0].message, /boom/);
+  const nulling: CParser = { backend: 'wasm', parse: () => null, delete: () => undefined };
+  assert.deepEqual(extractFileFacts(nulling, 'x.c', 'int x;').problems.map((p) => p.code), ['parse-timeout']);
+});
+
+test('every tree is deleted, also when extraction fails midway', async () => {
+  const real = await wasmParser();
+  let created = 0;
+  let deleted = 0;
+  const counting: CParser = {
+    backend: 'wasm',
+    parse(text, t) {
+      const tree = real.parse(text, t);
+      if (!tree) return null;
+      created++;
+      return { rootNode: tree.rootNode, delete: () => { deleted++; tree.delete(); } };
+    },
+    delete: () => undefined,
+  };
+  extractFileFacts(counting, 'k.c', 'void f(void) __acquires(x) { g(); }\n');
+  assert.equal(created, 2, 'masked + unmasked parse');
+  assert.equal(deleted, created);
+  // A root node whose cursor throws: the tree is still freed.
+  const failing: CParser = {
+    backend: 'wasm',
+    parse(text, t) {
+      const tree = real.parse(text, t)!;
+      created++;
+      const root = new Proxy(tree.rootNode, { get: (o, k) => (k === 'walk' ? () => { throw new Error('cursor'); } : Reflect.get(o, k)) });
+      return { rootNode: root, delete: () => { deleted++; tree.delete(); } };
+    },
+    delete: () => undefined,
+  };
+  const f = extractFileFacts(failing, 'k.c', 'int x;');
+  assert.deepEqual(f.problems.map((p) => p.code), ['extract-failed']);
+  assert.equal(deleted, created);
+});
+
+test('unknown statements keep the calls of an unparsable region in order', async () => {
+  const f = await factsOfText('void f(void)\n{\n\ta();\n\tb(c(1)) @ `d(2);\n\te();\n}\n');
+  const body = fn(f, 'f').body;
+  assert.deepEqual(calleeNames(body), ['a', 'b', 'c', 'd', 'e']);
+  const unknown = stmts(body).filter((s): s is Extract<Stmt, { k: 'unknown' }> => s.k === 'unknown');
+  assert.ok(unknown.length >= 1);
+});
