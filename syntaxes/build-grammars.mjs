@@ -49,7 +49,7 @@ const injection = {
   $schema: 'https://raw.githubusercontent.com/martinring/tmlanguage/master/tmlanguage.json',
   name: 'LockLens lock and RCU primitives',
   scopeName: 'locklens.lock-primitives.injection',
-  injectionSelector: 'L:source.c -comment -string, L:meta.diff.line.locklens',
+  injectionSelector: 'L:source.c -comment -string, L:text.mail.patch.locklens meta.diff.line',
   patterns: primitives,
 };
 const patch = {

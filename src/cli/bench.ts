@@ -1,6 +1,6 @@
 /**
  * `locklens bench [--size-mb N] [--scales 1,2,4] [--parser wasm|native] [--jobs N] [--path DIR]
- *   [--json FILE] [--quick] [--seed N] [--edits N] [--keep]`
+ *   [--json FILE] [--quick] [--seed N] [--edits N] [--edit-budget-s S] [--keep]`
  * Parse-only vs full-analysis timings, memory, incremental latency, series and simulator cost,
  * at several corpus sizes; prints a table with the performance targets and writes JSON.
  * Exit: 0 (targets are reported, not asserted), 2 bad usage, 3 when no configuration could run.
@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { UsageError, type CliIO } from './io';
-import { childScript, encodeResult, peakRssMb, runInChild, type ChildJob, type ChildOutcome } from '../host/bench/child';
+import { childScript, cpuMsSince, encodeResult, peakRssMb, runInChild, type ChildJob, type ChildOutcome } from '../host/bench/child';
 import { measureFull, measureIncremental, measureParseOnly } from '../host/bench/measure';
 import { runHarness, type BenchOptions, type Exec } from '../host/bench/harness';
 import { isNa, renderReport, roundReport } from '../host/bench/report';
@@ -18,7 +18,7 @@ import { defaultJobs } from '../host/analyze-tree';
 import { packageRoot } from '../host/dist-dir';
 
 export const BENCH_USAGE = `usage: locklens bench [--size-mb N] [--scales 1,2,4] [--parser wasm|native] [--jobs N]
-                      [--path DIR] [--json FILE] [--quick] [--seed N] [--edits N] [--keep]`;
+                      [--path DIR] [--json FILE] [--quick] [--seed N] [--edits N] [--edit-budget-s S] [--keep]`;
 
 const SIM_GRID: [string, number[]][] = [
   ['rtnl_delay_us', [0, 50, 100, 500, 1000, 5000, 10000]],
@@ -55,6 +55,7 @@ export function parseBenchArgs(argv: string[], cwd: string): BenchOptions & { js
         quick: { type: 'boolean' },
         seed: { type: 'string' },
         edits: { type: 'string' },
+        'edit-budget-s': { type: 'string' },
         keep: { type: 'boolean' },
       },
     });
@@ -98,13 +99,13 @@ export function parseBenchArgs(argv: string[], cwd: string): BenchOptions & { js
     scenario,
     keep: !!v.keep,
     childTimeoutMs: quick ? 60_000 : 30 * 60_000,
-    editBudgetMs: quick ? 10_000 : 120_000,
+    editBudgetMs: 1000 * positive('edit-budget-s', v['edit-budget-s'], quick ? 10 : 120, { max: 86400 }),
     json: path.resolve(cwd, v.json ?? path.join('.locklens-out', 'bench.json')),
   };
 }
 
 /** Runs one configuration in this process and returns the figures (child side of the protocol). */
-async function runJob(job: ChildJob, io: CliIO): Promise<{ figures: unknown; exitCode?: number; error?: string }> {
+async function runJob(job: ChildJob): Promise<{ figures: unknown; exitCode?: number; error?: string }> {
   switch (job.kind) {
     case 'parse':
       return { figures: await measureParseOnly(job.root, job.backend) };
@@ -116,7 +117,6 @@ async function runJob(job: ChildJob, io: CliIO): Promise<{ figures: unknown; exi
       const { main } = await import('../cli');
       let err = '';
       const code = await main(job.argv, { stdout: () => undefined, stderr: (s) => (err += s), cwd: job.cwd });
-      void io;
       // 1 = findings at/above --fail-on: a successful run for timing purposes.
       if (code > 1) return { figures: null, exitCode: code, error: `locklens ${job.argv[0]} exited ${code}: ${err.split('\n').filter(Boolean).slice(0, 2).join(' | ') || 'no message'}` };
       return { figures: { exitCode: code }, exitCode: code };
@@ -128,12 +128,13 @@ async function runChildMode(raw: string | undefined, io: CliIO): Promise<number>
   if (!raw) throw new UsageError('--child needs a job');
   const job = JSON.parse(raw) as ChildJob;
   const t = performance.now();
+  const c0 = process.cpuUsage();
   try {
-    const r = await runJob(job, io);
-    io.stdout(encodeResult({ ok: !r.error, figures: r.figures, rssMb: peakRssMb(), jobMs: performance.now() - t, error: r.error, exitCode: r.exitCode }));
+    const r = await runJob(job);
+    io.stdout(encodeResult({ ok: !r.error, figures: r.figures, rssMb: peakRssMb(), jobMs: performance.now() - t, cpuMs: cpuMsSince(c0), error: r.error, exitCode: r.exitCode }));
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    io.stdout(encodeResult({ ok: false, rssMb: peakRssMb(), jobMs: performance.now() - t, error: msg.split('\n')[0] }));
+    io.stdout(encodeResult({ ok: false, rssMb: peakRssMb(), jobMs: performance.now() - t, cpuMs: cpuMsSince(c0), error: msg.split('\n')[0] }));
   }
   return 0;
 }
@@ -154,11 +155,12 @@ export async function runBench(argv: string[], io: { stdout: (s: string) => void
     io.stderr('locklens bench: dist/cli.js not found; measuring in-process (peak RSS is cumulative, not per configuration)\n');
     exec = async <T>(job: ChildJob) => {
       const t = performance.now();
+      const c0 = process.cpuUsage();
       try {
-        const r = await runJob(job, io);
-        return { ok: !r.error, figures: r.figures as T, rssMb: peakRssMb(), jobMs: performance.now() - t, error: r.error, exitCode: r.exitCode } as ChildOutcome<T>;
+        const r = await runJob(job);
+        return { ok: !r.error, figures: r.figures as T, rssMb: peakRssMb(), jobMs: performance.now() - t, cpuMs: cpuMsSince(c0), error: r.error, exitCode: r.exitCode } as ChildOutcome<T>;
       } catch (e) {
-        return { ok: false, rssMb: peakRssMb(), jobMs: performance.now() - t, error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+        return { ok: false, rssMb: peakRssMb(), jobMs: performance.now() - t, cpuMs: cpuMsSince(c0), error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
       }
     };
   }

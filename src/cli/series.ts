@@ -122,7 +122,7 @@ async function createAnalyzer(config: LockLensConfig, backend: 'wasm' | 'native'
  * Base facts in parallel and through the content-hash fact cache (outside the analysed tree):
  * the base is the big part; patches touch few files, which are then extracted one by one.
  */
-async function extractBase(base: Map<string, string>, analyzer: HostAnalyzer, config: LockLensConfig, args: SeriesArgs): Promise<Map<string, FileFacts>> {
+async function extractBase(base: Map<string, string>, analyzer: HostAnalyzer, config: LockLensConfig, args: SeriesArgs, notes: string[]): Promise<Map<string, FileFacts>> {
   const entries = [...base.keys()].filter(analyzer.isSource).map((p) => ({ path: p, abs: p, size: base.get(p)!.length }));
   const jobs = args.jobs ?? (entries.length < 64 ? 1 : defaultJobs());
   const out = await extractAll(entries, {
@@ -133,6 +133,7 @@ async function extractBase(base: Map<string, string>, analyzer: HostAnalyzer, co
     overlays: base,
     parser: analyzer.parser,
   });
+  notes.push(`base: ${entries.length} source files extracted with ${jobs} job${jobs === 1 ? '' : 's'}, ${out.cacheHits} from the fact cache`);
   return new Map(out.facts.map((f) => [f.file, f] as const));
 }
 
@@ -178,7 +179,20 @@ export function failsOn(report: SeriesReport, failOn: Severity | undefined): boo
   return report.findings.introduced.some((f) => SEVERITIES.indexOf(f.severity) <= limit);
 }
 
-export async function runSeries(argv: string[], io: CliIO): Promise<number> {
+export async function runSeries(argv: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void; cwd: string }): Promise<number> {
+  try {
+    return await runSeriesOrThrow(argv, io);
+  } catch (e) {
+    // Bad usage and unreadable input end here with exit 2, whoever calls us.
+    if (e instanceof UsageError) {
+      io.stderr(`locklens series: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+async function runSeriesOrThrow(argv: string[], io: CliIO): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.stdout(SERIES_USAGE + '\n');
     return 0;
@@ -229,8 +243,8 @@ export async function runSeries(argv: string[], io: CliIO): Promise<number> {
     throw e;
   }
   if (parsed.patches.length === 0) {
-    for (const p of parsed.problems) io.stderr(`locklens: ${p.message}\n`);
-    if (!parsed.problems.length) io.stderr('locklens: no patch found in the input\n');
+    for (const p of parsed.problems) io.stderr(`locklens series: ${p.message}\n`);
+    if (!parsed.problems.length) io.stderr('locklens series: no patch found in the input\n');
     return 2;
   }
 
@@ -238,7 +252,7 @@ export async function runSeries(argv: string[], io: CliIO): Promise<number> {
   let report: SeriesReport;
   try {
     const t0 = performance.now();
-    const baseFacts = base && analyzer ? await extractBase(base, analyzer, config, args) : undefined;
+    const baseFacts = base && analyzer ? await extractBase(base, analyzer, config, args, extraNotes) : undefined;
     const extractMs = performance.now() - t0;
     report = analyzeSeries(parsed, base, analyzer, { clock: () => performance.now(), partialReason, baseFacts });
     report.stats.baseMs += extractMs;

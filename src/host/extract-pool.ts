@@ -96,8 +96,7 @@ export async function extractAll(entries: SourceEntry[], opts: ExtractOptions): 
       for (const p of pending) {
         if (opts.signal?.aborted) throw new AbortError();
         try {
-          const facts = extractFileFacts(parser, p.entry.path, p.text, { timeoutMs: opts.timeoutMs });
-          facts.hash = p.hash;
+          const facts = extractFileFacts(parser, p.entry.path, p.text, { timeoutMs: opts.timeoutMs, hash: p.hash });
           finish(p.entry.path, facts);
         } catch (e) {
           finish(p.entry.path, null, e instanceof Error ? e.message : String(e));

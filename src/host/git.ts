@@ -30,7 +30,7 @@ export const SAFE_GIT_CONFIG = [
 ];
 
 /** Options for every command that produces a diff. */
-export const SAFE_DIFF_OPTS = ['--no-ext-diff', '--no-textconv', '--no-color', '--full-index', '-M'];
+export const SAFE_DIFF_OPTS = ['--no-ext-diff', '--no-textconv', '--no-color', '--full-index', '-M', '--src-prefix=a/', '--dst-prefix=b/', '--no-relative'];
 
 export interface GitRunOptions {
   input?: Uint8Array | string;

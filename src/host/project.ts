@@ -67,9 +67,13 @@ export class Project {
         continue;
       }
       const hash = contentHash(c.text);
-      if (this.facts.get(c.path)?.hash === hash) continue;
-      const facts = extractFileFacts(this.parser, c.path, c.text, { timeoutMs: this.config.fileTimeBudgetMs });
-      facts.hash = hash;
+      const prev = this.facts.get(c.path);
+      if (prev?.hash === hash) continue;
+      // No second, unmasked comparison parse on the edit path: it only feeds the
+      // errorNodesUnmasked statistic and would double the parse cost of every keystroke
+      // (bench: ~40 ms of a 7,000-line file). The previous extraction's count is kept instead.
+      const facts = extractFileFacts(this.parser, c.path, c.text, { timeoutMs: this.config.fileTimeBudgetMs, countUnmaskedErrors: false, hash });
+      if (prev) facts.errorNodesUnmasked = Math.max(prev.errorNodesUnmasked, facts.errorNodes);
       this.facts.set(c.path, facts);
       changed = true;
     }

@@ -33,6 +33,8 @@ export class EngineSession implements vscode.Disposable {
   /** Incremented per update request; only the newest reply may be applied. */
   private updateGeneration = 0;
   private crashTimes: number[] = [];
+  /** The full analysis in flight; a new one supersedes it. */
+  private fullRun: AbortController | null = null;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -129,8 +131,10 @@ export class EngineSession implements vscode.Disposable {
     const { options, versions } = this.options(root);
     this.log.info(`analysing ${root} (parser=${options.parser}, config=${JSON.stringify(options.config)})`);
     this.setState('analyzing');
+    this.fullRun?.abort();
+    const ac = new AbortController();
+    this.fullRun = ac;
     const run = (progress: vscode.Progress<{ message?: string; increment?: number }>, token?: vscode.CancellationToken) => {
-      const ac = new AbortController();
       token?.onCancellationRequested(() => ac.abort());
       let reported = 0;
       return this.timed<'open'>('analyze workspace', { kind: 'open', options }, {
@@ -152,6 +156,7 @@ export class EngineSession implements vscode.Disposable {
             (progress, token) => run(progress, token),
           )
         : await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'LockLens' }, (progress) => run(progress));
+      if (this.fullRun === ac) this.fullRun = null;
       this.projectOpen = true;
       this.store.set(root, result, versions);
       this.logSummary(result);
@@ -159,6 +164,9 @@ export class EngineSession implements vscode.Disposable {
       this.flushStaleDocuments(versions, root);
       return result;
     } catch (e) {
+      if (this.fullRun === ac) this.fullRun = null;
+      // Superseded by a newer run: that one owns the state and the progress.
+      if (isCancelled(e) && this.fullRun) return null;
       this.setState(this.state === 'crashed' ? 'crashed' : 'idle');
       if (isCancelled(e)) {
         this.log.info('workspace analysis cancelled; previous results kept');
@@ -290,6 +298,8 @@ export class EngineSession implements vscode.Disposable {
   }
 
   async clear(): Promise<void> {
+    this.fullRun?.abort();
+    this.fullRun = null;
     clearTimeout(this.editTimer);
     this.pendingEdits.clear();
     this.updateGeneration++;

@@ -48,13 +48,16 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** `entered with rtnl_mutex held (all 3 callers)`; null when the entry context is empty. */
+/**
+ * `entered with rtnl_mutex held on 3/3 call paths`; null when the entry context is empty.
+ * A lock in the must-set is held at every call site found (callers counts them).
+ */
 export function entryContextText(fn: FunctionFacts): string | null {
   if (fn.entry.must.length) {
-    const who = fn.callers > 0 ? ` (all ${plural(fn.callers, 'caller')})` : '';
-    return `entered with ${fn.entry.must.join(', ')} held${who}`;
+    const paths = fn.callers > 0 ? ` on ${fn.callers}/${fn.callers} call paths` : '';
+    return `entered with ${fn.entry.must.join(', ')} held${paths}`;
   }
-  if (fn.entry.may.length) return `may be entered with ${fn.entry.may.join(', ')} held (some callers)`;
+  if (fn.entry.may.length) return `entered with ${fn.entry.may.join(', ')} held on some call paths`;
   return null;
 }
 
@@ -86,7 +89,7 @@ function edgeLine(e: LockEdge, link: CommandLink, witnessCommand: string): strin
   const tl = e.trylock ? ' (trylock)' : '';
   const chain = e.witnesses[0] ?? [];
   const steps = chain
-    .map((s) => link(mdEscape(s.function), witnessCommand, [{ title: `${e.from} → ${e.to}`, steps: chain, focus: s }]))
+    .map((s) => link(`${mdEscape(s.function)}:${s.line}`, witnessCommand, [{ title: `${e.from} → ${e.to}`, steps: chain, focus: s }]))
     .join(' → ');
   return `- \`${e.from} → ${e.to}\`${tl}${paths}${steps ? `: ${steps}` : ''}`;
 }

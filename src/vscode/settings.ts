@@ -40,8 +40,13 @@ export function engineConfig(scope?: vscode.ConfigurationScope): Partial<LockLen
   return c;
 }
 
+/**
+ * `native` loads a native module; in an untrusted workspace only the user's own (global) choice
+ * counts, never one the workspace's .vscode/settings.json makes.
+ */
 export function parserBackend(): 'wasm' | 'native' {
-  return cfg().get<string>(SETTINGS.parser) === 'native' ? 'native' : 'wasm';
+  const value = vscode.workspace.isTrusted ? cfg().get<string>(SETTINGS.parser) : cfg().inspect<string>(SETTINGS.parser)?.globalValue;
+  return value === 'native' ? 'native' : 'wasm';
 }
 
 /** 0 = automatic (the engine picks from the CPU count). */

@@ -230,6 +230,9 @@ class App {
       get graph() {
         return app.graph?.cy ?? null;
       },
+      get graphLayout() {
+        return app.graph?.layoutName ?? null;
+      },
       get seriesGraph() {
         return app.series.graph?.cy ?? null;
       },

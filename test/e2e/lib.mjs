@@ -50,6 +50,8 @@ export function makeSandbox(name) {
         'workbench.tips.enabled': false,
         'editor.codeLens': true,
         'window.restoreWindows': 'none',
+        // The tests edit documents without saving; an auto-save would write into the workspace.
+        'files.autoSave': 'off',
       },
       null,
       2,

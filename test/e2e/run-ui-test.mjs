@@ -4,7 +4,7 @@
 //   decorations and CodeLens → hover → LockLens views → Show Lock Graph (webview draws) →
 //   patch grammar on an mbox; screenshots in out/screenshots/. The workspace must be unchanged.
 //   node test/e2e/run-ui-test.mjs [--keep] [--dev]     (--dev: load the unpacked extension)
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, cleanup, freePort, hashTree, installVsix, launchBrowser, log, makeSandbox, pipeConsole, repoRoot, startCodeServer } from './lib.mjs';
 import { ensureCodeServer } from './setup-code-server.mjs';
@@ -15,6 +15,8 @@ const devMode = process.argv.includes('--dev');
 const shots = join(repoRoot, 'out', 'screenshots');
 const started = Date.now();
 const checks = [];
+/** Images this script writes (the numbered steps and a failure shot). */
+const OWN_SHOT = /^(0\d-[\w-]+|failure)\.png$/;
 
 function check(name, ok, detail = '') {
   checks.push({ name, ok, detail });
@@ -37,6 +39,17 @@ async function openFile(page, name, marker) {
   await page.locator('.view-lines', { hasText: marker }).first().waitFor();
 }
 
+/** TextMate scopes under the cursor, read from "Developer: Inspect Editor Tokens and Scopes". */
+async function scopesAt(page, span) {
+  await span.click();
+  await palette(page, 'Developer: Inspect Editor Tokens and Scopes');
+  const widget = page.locator('.token-inspect-widget');
+  await widget.waitFor({ timeout: 10_000 });
+  const text = await widget.innerText();
+  await page.keyboard.press('Escape');
+  return text;
+}
+
 /** After-line decoration texts: a `::after` pseudo element on generated `ced-*` classes (pitfall 7). */
 function decorationTexts(page) {
   return page.evaluate(() =>
@@ -48,8 +61,9 @@ function decorationTexts(page) {
 
 async function main() {
   ensureCodeServer();
-  rmSync(shots, { recursive: true, force: true });
+  // out/screenshots is shared with other suites: replace only this test's own images.
   mkdirSync(shots, { recursive: true });
+  for (const f of readdirSync(shots)) if (OWN_SHOT.test(f)) rmSync(join(shots, f), { force: true });
   const dirs = makeSandbox('ui');
   const before = hashTree(dirs.workspace);
   let server;
@@ -68,13 +82,16 @@ async function main() {
     }
     const port = await freePort();
     server = await startCodeServer(dirs, { port });
+    log('code-server up');
     if (devMode) devPayload = `&payload=${encodeURIComponent(JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${repoRoot}`]]))}`;
     ctx = await launchBrowser(dirs);
+    log('browser up');
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     const consoleLines = [];
     pipeConsole(page, (l) => consoleLines.push(l));
     await page.goto(`${server.base}/?folder=${encodeURIComponent(dirs.workspace)}${devPayload}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+    log('workbench loaded');
     await openFile(page, 'demo_core.c', 'demo_port_new');
     log('workbench ready, demo_core.c open');
 
@@ -104,6 +121,8 @@ async function main() {
     check('hover shows the lock class and nesting', /rtnl_mutex/.test(await hover.innerText()) && /Nests under/.test(await hover.innerText()));
     await page.screenshot({ path: join(shots, '02-hover.png') });
     await page.keyboard.press('Escape');
+    const cScopes = await scopesAt(page, call);
+    check('lock primitives are injected into C', cScopes.includes('support.function.lock.acquire.locklens'), cScopes.replace(/\s+/g, ' ').slice(0, 160));
 
     // The activity-bar container with the three views.
     await page.locator('.activitybar [aria-label^="LockLens"]').first().click();
@@ -128,6 +147,13 @@ async function main() {
     const language = await page.locator('.statusbar [aria-label*="Patch series (LockLens)"], .statusbar-item:has-text("Patch series (LockLens)")').count();
     check('mbox opens as the LockLens patch language', language > 0);
     await page.screenshot({ path: join(shots, '06-patch-grammar.png') });
+    const added = page.locator('.view-lines .view-line', { hasText: /^\+\s*spin_lock\(&queue_lock\)/ }).locator('span', { hasText: /^spin_lock$/ }).first();
+    const diffScopes = await scopesAt(page, added);
+    check(
+      'lock primitives are injected into added diff lines',
+      diffScopes.includes('support.function.lock.acquire.locklens') && diffScopes.includes('markup.inserted.diff'),
+      diffScopes.replace(/\s+/g, ' ').slice(0, 200),
+    );
 
     const browserErrors = consoleLines.filter((l) => /LockLens.*(error|failed)/i.test(l));
     check('no LockLens errors in the browser console', browserErrors.length === 0, browserErrors.slice(0, 3).join(' | '));

@@ -19,7 +19,7 @@ import { DETECTORS } from '../detectors/registry';
 import { heldWith, isRcuId, type DetectorContext, type Entry } from '../detectors/context';
 import { collectBindings, indirectTargets } from './bindings';
 import { calleesOf, sccsBottomUp } from './callgraph';
-import { FunctionAnalyzer, type AnalyzerEnv } from './function-flow';
+import { FunctionAnalyzer, MinHeap, type AnalyzerEnv } from './function-flow';
 import type { LockRef } from './lock-identity';
 import { Program, type FnInfo } from './program';
 import { summarySig, type FnSummary, type LocalResult } from './summary';
@@ -172,38 +172,59 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions): AnalysisRes
       }
     }
   }
+  // Worklist, callers first: a function is recomputed only when one of its callers' entry changed.
   const topDown = [...sccs].reverse().flat();
-  for (let round = 0; round < 8; round++) {
-    checkAbort();
-    let changed = false;
-    for (const f of topDown) {
-      const cs = callsByCallee.get(f.key);
-      if (!cs) continue;
-      const seed = seeds.get(f.key)!;
-      let must = null as Set<string> | null;
-      const may = new Set(seed);
-      for (const c of cs) {
-        const ce = entry.get(c.caller.key);
-        const callerTop = top.has(c.caller.key);
-        const h = heldWith(c.snap, ce);
-        for (const l of h.may) may.add(l);
-        if (callerTop && c.caller !== f) continue;
-        const hm: Set<string> = new Set(h.must);
-        const prevMust: Set<string> | null = must;
-        must = prevMust === null ? hm : new Set([...prevMust].filter((x) => hm.has(x)));
-      }
-      const cur = entry.get(f.key)!;
-      const newMust = new Set(seed);
-      if (must) for (const l of must) newMust.add(l);
-      const wasTop = top.has(f.key);
-      if (must !== null) top.delete(f.key);
-      const same = !wasTop === !top.has(f.key) && setEq(cur.must, newMust) && setEq(cur.may, may);
-      if (!same) {
-        changed = true;
-        entry.set(f.key, { must: must !== null ? newMust : cur.must, may });
+  const order = new Map(topDown.map((f, i) => [f.key, i]));
+  const calleesByKey = new Map<string, Set<string>>();
+  for (const f of prog.fns) {
+    const out = new Set<string>();
+    for (const c of local.get(f.key)?.calls ?? []) for (const k of c.callee) out.add(k);
+    calleesByKey.set(f.key, out);
+  }
+  const pending = new Set<number>(topDown.map((_, i) => i));
+  const heap = new MinHeap();
+  for (let i = 0; i < topDown.length; i++) heap.push(i);
+  let budget = topDown.length * 12 + 100;
+  while (heap.size && budget-- > 0) {
+    if ((budget & 1023) === 0) checkAbort();
+    // Lowest topological index first (deterministic).
+    const idx = heap.pop();
+    pending.delete(idx);
+    const nextKey = topDown[idx]!.key;
+    const f = byKey.get(nextKey!)!;
+    const cs = callsByCallee.get(f.key);
+    if (!cs) continue;
+    const seed = seeds.get(f.key)!;
+    let must = null as Set<string> | null;
+    const may = new Set(seed);
+    for (const c of cs) {
+      const ce = entry.get(c.caller.key);
+      const callerTop = top.has(c.caller.key);
+      const h = heldWith(c.snap, ce);
+      for (const l of h.may) may.add(l);
+      if (callerTop && c.caller !== f) continue;
+      if (must === null) must = new Set(h.must);
+      else {
+        const hm = new Set(h.must);
+        for (const x of must) if (!hm.has(x)) must.delete(x);
       }
     }
-    if (!changed) break;
+    const cur = entry.get(f.key)!;
+    const newMust = new Set(seed);
+    if (must) for (const l of must) newMust.add(l);
+    const wasTop = top.has(f.key);
+    if (must !== null) top.delete(f.key);
+    const same = wasTop === top.has(f.key) && setEq(cur.must, newMust) && setEq(cur.may, may);
+    if (!same) {
+      entry.set(f.key, { must: must !== null ? newMust : cur.must, may });
+      for (const k of calleesByKey.get(f.key) ?? []) {
+        const o = order.get(k);
+        if (o !== undefined && !pending.has(o)) {
+          pending.add(o);
+          heap.push(o);
+        }
+      }
+    }
   }
   for (const k of top) {
     // Only reachable through unresolved recursion: fall back to the seeds.

@@ -8,7 +8,8 @@
  */
 import type { Expr } from '../ir';
 import type { Catalog } from '../catalog/catalog';
-import { callsInOrder, calleeName, exprText, forEachStmtExpr, stripAddr } from './expr';
+import { callsInOrder, calleeName, collectIds, exprText, forEachStmtExpr, stripAddr } from './expr';
+import { WORK_DEFINERS } from '../catalog/kernel';
 import { resolveLock } from './lock-identity';
 import type { FnInfo, Program } from './program';
 import { cmpStr } from './util';
@@ -59,7 +60,19 @@ export function collectBindings(prog: Program, cat: Catalog): Bindings {
     }
   };
   for (const file of prog.files) {
-    for (const g of file.globals ?? []) if (g.init) initEntries(g.init, prog.structOf(g.type), file.file);
+    for (const g of file.globals ?? []) {
+      if (g.init) initEntries(g.init, prog.structOf(g.type), file.file);
+      // DECLARE_WORK(name, fn): the extractor may keep fn in the initialiser; bind the first function.
+      if (g.definer && WORK_DEFINERS.includes(g.definer) && g.init) {
+        const ids = new Set<string>();
+        collectIds(g.init, ids);
+        const f = [...ids].map((i) => prog.resolveCall(i, file.file)).find((x) => x);
+        if (f) {
+          add(b.handles, prog.globalId(g.name, file.file), f);
+          if (!b.workFns.includes(f)) b.workFns.push(f);
+        }
+      }
+    }
   }
   for (const fn of prog.fns) {
     forEachStmtExpr(fn.ir.body, (top) => {

@@ -42,6 +42,8 @@ export interface CfgNode {
   succ: number[];
   loop: number;
   guard: GuardInfo | null;
+  /** Iterator macro whose arguments this node evaluates (`list_for_each_entry_rcu`). */
+  macro?: string;
 }
 
 export interface Cfg {
@@ -202,6 +204,7 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
         const body = loopBody(s.body, head, next, head);
         // Iterator macros (`list_for_each_entry(...)`) evaluate their arguments, then may run 0 times.
         const c = s.macro ? evalNode(s.cond, s.line, mk('choice', s.line, [body, next])) : cond(s.cond, body, next, s.line);
+        if (s.macro) nodes[c]!.macro = s.macro;
         nodes[head]!.succ = [c];
         return head;
       }

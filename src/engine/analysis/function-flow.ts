@@ -119,13 +119,56 @@ function joinSt(a: St, b: St): St {
   return r;
 }
 
-function sig(s: St): string {
+function heldEq(a: HeldE, b: HeldE): boolean {
+  if (a.must !== b.must || a.shared !== b.shared || a.try !== b.try || a.count !== b.count) return false;
+  if (a.facts === b.facts) return true;
+  if (!a.facts || !b.facts) return false;
+  const ka = Object.keys(a.facts);
+  if (ka.length !== Object.keys(b.facts).length) return false;
+  for (const k of ka) if (a.facts[k] !== b.facts[k]) return false;
+  return true;
+}
+
+function mapEq<V>(a: Map<string, V>, b: Map<string, V>, eq: (x: V, y: V) => boolean): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (w === undefined || !eq(v, w)) return false;
+  }
+  return true;
+}
+
+function setEq(a: Set<string>, b: Set<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const k of a) if (!b.has(k)) return false;
+  return true;
+}
+
+const keysOnly = (): boolean => true;
+
+/** Fixpoint equality (witness chains are deliberately ignored). */
+function stEq(a: St, b: St): boolean {
+  return (
+    mapEq(a.held, b.held, heldEq) &&
+    mapEq(a.dropped, b.dropped, (x, y) => x === y) &&
+    setEq(a.released, b.released) &&
+    mapEq(a.pending, b.pending, keysOnly) &&
+    mapEq(a.taint, b.taint, keysOnly) &&
+    setEq(a.failed, b.failed) &&
+    mapEq(a.facts, b.facts, (x, y) => x === y)
+  );
+}
+
+export function sig(s: St): string {
   const h = [...s.held].map(([k, v]) => `${k}${v.must ? '!' : '?'}${v.shared ? 's' : ''}${v.try ? 't' : ''}${v.count}${v.facts ? JSON.stringify(v.facts) : ''}`).sort();
   const d = [...s.dropped].map(([k, v]) => `${k}${v ? '!' : '?'}`).sort();
   return `${h.join(',')}|${d.join(',')}|${[...s.released].sort().join(',')}|${[...s.pending.keys()].sort().join(',')}|${[...s.taint.keys()].sort().join(',')}|${[...s.failed].sort().join(',')}|${[...s.facts].map(([k, v]) => `${k}=${v}`).sort().join(',')}`;
 }
 
 const isPseudo = (id: string): boolean => id.startsWith('#');
+
+/** Node kinds whose transfer mutates the state (others pass it through unchanged). */
+const MUTATING = new Set(['expr', 'return', 'branch', 'guard', 'unguard']);
 
 function snap(s: St): Snap {
   const must: string[] = [];
@@ -227,35 +270,33 @@ export class FunctionAnalyzer {
   run(): LocalResult {
     const nodes = this.cfgNodes;
     const inSt: (St | null)[] = nodes.map(() => null);
-    const inSig: string[] = nodes.map(() => '');
     inSt[0] = emptySt();
-    const queue: number[] = [0];
+    const queue = new MinHeap();
+    queue.push(0);
     const queued = new Set<number>([0]);
     let steps = 0;
     const cap = Math.max(2000, nodes.length * 40);
-    while (queue.length) {
+    while (queue.size) {
       // Lowest id first: the CFG is built so ids roughly follow source order.
-      queue.sort((a, b) => a - b);
-      const id = queue.shift()!;
+      const id = queue.pop();
       queued.delete(id);
       if (++steps > cap) {
         this.res.fixpointCapped = true;
         break;
       }
       const node = nodes[id]!;
-      const outs = this.transfer(node, cloneSt(inSt[id]!));
+      // States in inSt are never mutated in place: transfer works on a copy when it mutates.
+      const outs = this.transfer(node, MUTATING.has(node.kind) ? cloneSt(inSt[id]!) : inSt[id]!);
       node.succ.forEach((s, i) => {
         const o = outs[i] ?? outs[0];
         if (!o) return;
         const prev = inSt[s];
         const next = prev ? joinSt(prev, o) : o;
-        const ns = sig(next);
-        if (prev && ns === inSig[s]) {
+        if (prev && stEq(prev, next)) {
           inSt[s] = next; // keeps the (deterministically) best witness chains
           return;
         }
         inSt[s] = next;
-        inSig[s] = ns;
         if (!queued.has(s)) {
           queued.add(s);
           queue.push(s);
@@ -287,6 +328,7 @@ export class FunctionAnalyzer {
     switch (node.kind) {
       case 'expr':
         this.evalTop(node.expr!, st, node.assignTo ? { k: 'assign', v: node.assignTo } : { k: 'plain' }, node.line);
+        if (node.macro && this.recording) this.rcuIterator(node, st);
         return [st];
       case 'return': {
         if (node.expr) this.evalTop(node.expr, st, { k: 'return' }, node.line);
@@ -309,7 +351,7 @@ export class FunctionAnalyzer {
         return [st];
       }
       default:
-        return node.succ.map((_, i) => (i === 0 ? st : cloneSt(st)));
+        return node.succ.map(() => st);
     }
   }
 
@@ -523,7 +565,7 @@ export class FunctionAnalyzer {
     const s = this.res.summary;
     if (s.tryRet) return;
     s.tryRet = {
-      locks: p.locks.map((l) => ({ lock: l.ref.id, ...(l.ref.param !== undefined ? { param: l.ref.param } : {}), shared: l.shared, type: l.type })),
+      locks: p.locks.map((l) => ({ lock: l.ref.id, ...(l.ref.param !== undefined ? { param: l.ref.param } : {}), shared: l.shared, type: l.type, atomic: l.atomic })),
       success: p.success,
       chain: p.chain,
       ...(p.blocks ? { blocks: true } : {}),
@@ -598,12 +640,25 @@ export class FunctionAnalyzer {
     st.held.delete(ref.id);
   }
 
+  private readonly lockCache = new Map<Expr[], Map<string, LockAcq[]>>();
+
+  /** Lock classes a primitive call names; memoised per argument list (fixpoint revisits). */
   private primLocks(p: PrimDef, args: Expr[], line: number): LockAcq[] {
+    let m = this.lockCache.get(args);
+    if (!m) this.lockCache.set(args, (m = new Map()));
+    let r = m.get(p.name);
+    if (!r) m.set(p.name, (r = this.primLocksUncached(p, args, line)));
+    return r;
+  }
+
+  private primLocksUncached(p: PrimDef, args: Expr[], line: number): LockAcq[] {
     const mk = (ref: LockRef, text: string): LockAcq => {
       const type = p.lockType && p.lockType !== 'unknown' ? p.lockType : ref.declType;
       const r: LockRef = { ...ref, declType: type };
       this.env.noteClass(r);
-      return { ref: r, shared: !!p.shared, nested: !!p.nested, atomic: !!p.atomic || type === 'spinlock' || type === 'rwlock', rcu: false, type, text };
+      // Atomicity comes from the primitive: kernel spinlock_t/rwlock_t disable preemption, while
+      // OVS ovs_rwlock/ovs_spin are pthread locks in a preemptible userspace thread.
+      return { ref: r, shared: !!p.shared, nested: !!p.nested, atomic: !!p.atomic, rcu: false, type, text };
     };
     void line;
     if (p.perNet) {
@@ -717,7 +772,7 @@ export class FunctionAnalyzer {
         if (rec) this.site(line, c.col, 'grace-period', [], text, st, false);
         const chain = [this.step(line, `${p.name}()`)];
         this.sleepCheck(st, line, chain);
-        this.waitCheck(st, line, { kind: p.wait ?? 'rcu', handle: null, chain });
+        this.waitCheck(st, line, { kind: p.wait ?? 'rcu', handle: null, chain, ...(p.note === 'expedited-under-rtnl' ? { expeditedUnderRtnl: true } : {}) });
         st.taint.clear();
         return null;
       }
@@ -759,6 +814,24 @@ export class FunctionAnalyzer {
         return null;
     }
     return null;
+  }
+
+  /**
+   * `list_for_each_entry_rcu(pos, head, member[, cond])` & co dereference RCU pointers: a reader
+   * without the optional 4th argument, a checked dereference with it.
+   */
+  private rcuIterator(node: CfgNode, st: St): void {
+    const m = node.macro!;
+    if (!/^(h?list_for_each_entry_rcu|hlist_for_each_entry_rcu_bh|list_for_each_entry_srcu|hlist_for_each_entry_srcu|hlist_nulls_for_each_entry_rcu)$/.test(m)) return;
+    const e = node.expr!;
+    const args = e.k === 'comma' ? e.exprs : [e];
+    const srcu = /srcu/.test(m);
+    const flavour = srcu ? 'srcu' : /_bh$/.test(m) ? 'rcu_bh' : 'rcu';
+    const condArg = args[3];
+    const text = `${m}(${args.map(exprText).join(', ')})`;
+    const fake: PrimDef = { name: m, op: 'rcu_deref', rcu: flavour, deref: condArg ? 'check' : 'reader', ...(condArg ? { condArg: 4 } : {}) };
+    const call: CallExpr = { k: 'call', callee: { k: 'id', name: m, line: node.line, col: 0 }, args, line: node.line, col: 0, endLine: node.line, text };
+    this.res.derefs.push({ line: node.line, text, prim: m, mode: condArg ? 'check' : 'reader', condLocks: condArg ? this.condLocks(fake, call) : [], rcuFlavour: flavour, snap: snap(st) });
   }
 
   /** Locks a deref condition names; null when the condition cannot be interpreted. */
@@ -843,7 +916,7 @@ export class FunctionAnalyzer {
         if (s.tryRet) {
           const locks: LockAcq[] = s.tryRet.locks.map((l) => {
             const id = subst(l.lock, l.param);
-            return { ref: { id, kind: 'other', name: id, struct: null, declType: l.type }, shared: l.shared, nested: false, atomic: l.type === 'spinlock' || l.type === 'rwlock', rcu: false, type: l.type, text: id };
+            return { ref: { id, kind: 'other', name: id, struct: null, declType: l.type }, shared: l.shared, nested: false, atomic: !!l.atomic, rcu: false, type: l.type, text: id };
           });
           tryEff = { locks, success: s.tryRet.success, chain: joinChains([callStep(`calls ${t.ir.name}() (trylock)`)], s.tryRet.chain), blocks: !!s.tryRet.blocks };
           callHolding.push(...locks.map((l) => l.ref.id));
@@ -854,7 +927,7 @@ export class FunctionAnalyzer {
           const chain = joinChains([callStep(`calls ${t.ir.name}(), returns holding ${id}`)], h.chain);
           const prev = st.held.get(id);
           if (!prev) {
-            st.held.set(id, { must: h.must, shared: h.shared, try: !h.must, nested: false, assert: false, atomic: h.type === 'spinlock' || h.type === 'rwlock', rcu: h.type === 'rcu', type: h.type, chain, text: id, count: 1 });
+            st.held.set(id, { must: h.must, shared: h.shared, try: !h.must, nested: false, assert: false, atomic: !!h.atomic, rcu: h.type === 'rcu', type: h.type, chain, text: id, count: 1 });
             st.released.delete(id);
             st.dropped.delete(id);
           } else if (h.must) st.held.set(id, { ...prev, must: true });
@@ -989,7 +1062,7 @@ export class FunctionAnalyzer {
       for (const [k, h] of exit.held) {
         if (isPseudo(k) || h.assert) continue;
         if (s.tryRet && s.tryRet.locks.some((l) => l.lock === k)) continue;
-        s.returnsHolding.set(k, { lock: k, ...(h.param !== undefined ? { param: h.param } : {}), must: h.must, chain: h.chain, shared: h.shared, type: h.type });
+        s.returnsHolding.set(k, { lock: k, ...(h.param !== undefined ? { param: h.param } : {}), must: h.must, chain: h.chain, shared: h.shared, type: h.type, atomic: h.atomic });
       }
       for (const [k, m] of exit.dropped) {
         if (isPseudo(k)) continue;
@@ -1049,3 +1122,42 @@ export class FunctionAnalyzer {
   }
 }
 
+
+/** Binary min-heap of small integers (worklists). */
+export class MinHeap {
+  private readonly a: number[] = [];
+  get size(): number {
+    return this.a.length;
+  }
+  push(x: number): void {
+    const a = this.a;
+    a.push(x);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= x) break;
+      a[i] = a[p]!;
+      i = p;
+    }
+    a[i] = x;
+  }
+  pop(): number {
+    const a = this.a;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const r = l + 1;
+        const c = r < a.length && a[r]! < a[l]! ? r : l;
+        if (a[c]! >= last) break;
+        a[i] = a[c]!;
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
+}

@@ -34,10 +34,12 @@ export interface HoldInfo {
   chain: WitnessStep[];
   shared: boolean;
   type: LockType;
+  /** Held in atomic context (kernel spinlock_t / rwlock_t). */
+  atomic?: boolean;
 }
 
 export interface TryRet {
-  locks: { lock: string; param?: number; shared: boolean; type: LockType }[];
+  locks: { lock: string; param?: number; shared: boolean; type: LockType; atomic?: boolean }[];
   success: 'zero' | 'nonzero';
   chain: WitnessStep[];
   /** The underlying acquisition waits (interruptible/killable), so it orders locks like a lock. */
@@ -46,6 +48,8 @@ export interface TryRet {
 
 export interface WaitInfo {
   kind: string;
+  /** synchronize_net()/synchronize_rcu_expedited(): expedited when RTNL is held. */
+  expeditedUnderRtnl?: boolean;
   /** Class of the awaited handle (work item / thread), when known. */
   handle: string | null;
   chain: WitnessStep[];

@@ -57,11 +57,13 @@ function guardTable(prims: Map<string, PrimDef>): Map<string, GuardDef> {
 /** Translates a user `PrimitiveSpec` (config.ts) into the internal row shape. */
 export function primFromSpec(s: PrimitiveSpec): PrimDef {
   const base: PrimDef = { name: s.name, op: 'acquire', lockType: s.lockType ?? 'unknown' };
+  // Spinning kernel locks make the context atomic (sleep-in-atomic applies under them).
+  if (s.lockType === 'spinlock' || s.lockType === 'rwlock') base.atomic = true;
   if (s.lockArg !== undefined) base.lockArg = s.lockArg;
   if (s.lock !== undefined) base.fixed = s.lock;
   switch (s.kind) {
     case 'acquire':
-      return { ...base, op: 'acquire', sleeps: s.lockType === undefined || s.lockType === 'mutex' || s.lockType === 'rwsem' };
+      return { ...base, op: 'acquire', sleeps: s.lockType === undefined || s.lockType === 'mutex' || s.lockType === 'rwsem' || s.lockType === 'semaphore' };
     case 'acquire_shared':
       return { ...base, op: 'acquire', shared: true };
     case 'release':

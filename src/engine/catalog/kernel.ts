@@ -146,6 +146,7 @@ add({ name: 'rcu_dereference_rtnl_net', op: 'rcu_deref', rcu: 'rcu', deref: 'che
 add({ name: 'srcu_dereference', op: 'rcu_deref', rcu: 'srcu', deref: 'reader', ptrArg: 1 });
 add({ name: 'srcu_dereference_check', op: 'rcu_deref', rcu: 'srcu', deref: 'check', ptrArg: 1, condArg: 3 });
 // OVS kernel datapath wrappers (datapath.h): ovs_mutex is the file-static lock behind ovs_lock().
+add({ name: 'ASSERT_OVSL', op: 'assert', fixed: 'ovs_mutex', lockType: 'mutex' });
 add({ name: 'ovsl_dereference', op: 'rcu_deref', rcu: 'rcu', deref: 'protected', ptrArg: 1, condLock: 'ovs_mutex' });
 add({ name: 'rcu_dereference_ovsl', op: 'rcu_deref', rcu: 'rcu', deref: 'check', ptrArg: 1, condLock: 'ovs_mutex' });
 
@@ -163,8 +164,12 @@ add({ name: 'call_srcu', op: 'rcu_free', ptrArg: 2, fnArg: 3, bind: 'rcu_callbac
 add({ name: 'kfree_rcu', op: 'rcu_free', ptrArg: 1 });
 add({ name: 'kvfree_rcu', op: 'rcu_free', ptrArg: 1 });
 add({ name: 'kfree_rcu_mightsleep', op: 'rcu_free', ptrArg: 1, sleeps: true });
-for (const n of ['synchronize_rcu', 'synchronize_rcu_expedited', 'synchronize_net', 'rcu_barrier', 'synchronize_srcu', 'srcu_barrier', 'synchronize_rcu_bh', 'synchronize_sched']) {
+for (const n of ['synchronize_rcu', 'rcu_barrier', 'synchronize_srcu', 'srcu_barrier', 'synchronize_rcu_bh', 'synchronize_sched']) {
   add({ name: n, op: 'grace_period', rcu: 'rcu', sleeps: true, wait: 'rcu' });
+}
+// Expedited under RTNL by design (synchronize_net checks rtnl_is_locked()): not a contended-lock wait on RTNL.
+for (const n of ['synchronize_net', 'synchronize_rcu_expedited']) {
+  add({ name: n, op: 'grace_period', rcu: 'rcu', sleeps: true, wait: 'rcu', note: 'expedited-under-rtnl' });
 }
 
 // --- atomic regions without a lock -------------------------------------------------------------
@@ -174,7 +179,7 @@ for (const n of ['local_irq_enable', 'local_irq_restore', 'local_bh_enable', 'pr
 // --- sleeping primitives ------------------------------------------------------------------------
 for (const n of ['msleep', 'msleep_interruptible', 'ssleep', 'usleep_range', 'fsleep', 'schedule', 'schedule_timeout',
   'schedule_timeout_interruptible', 'schedule_timeout_uninterruptible', 'cond_resched', 'might_sleep', 'vmalloc', 'vzalloc',
-  'vfree', 'copy_from_user', 'copy_to_user', 'get_user', 'put_user', 'request_module', 'kthread_stop', 'wait_event',
+  'vfree', 'copy_from_user', 'copy_to_user', 'get_user', 'put_user', 'request_module', 'wait_event',
   'wait_event_interruptible', 'wait_event_timeout', 'wait_event_interruptible_timeout']) {
   add({ name: n, op: 'sleep', sleeps: true });
 }
@@ -195,6 +200,7 @@ for (const n of ['flush_workqueue', 'drain_workqueue', 'destroy_workqueue', 'flu
 }
 add({ name: 'INIT_WORK', op: 'bind', bind: 'work', handleArg: 1, fnArg: 2 });
 add({ name: 'INIT_DELAYED_WORK', op: 'bind', bind: 'work', handleArg: 1, fnArg: 2 });
+add({ name: 'kthread_stop', op: 'wait', wait: 'join', sleeps: true, handleArg: 1 });
 add({ name: 'kthread_run', op: 'bind', bind: 'thread', fnArg: 1 });
 add({ name: 'kthread_create', op: 'bind', bind: 'thread', fnArg: 1 });
 
@@ -218,6 +224,9 @@ export const LOCK_TYPE_BY_CTYPE: Record<string, LockType> = {
   'struct ovs_spin': 'spinlock',
   'struct fat_rwlock': 'rwlock',
 };
+
+/** Definer macros that bind a work function to a global work item: DECLARE_WORK(name, fn). */
+export const WORK_DEFINERS = ['DECLARE_WORK', 'DECLARE_DELAYED_WORK', 'DECLARE_DEFERRABLE_WORK'];
 
 /** Definer macros of global locks (DEFINE_MUTEX(x) ...) and their lock types. */
 export const DEFINER_LOCK_TYPE: Record<string, LockType> = {

@@ -27,14 +27,17 @@ export const rcuDerefUnprotected: Detector = {
         const readers = d.rcuFlavour === 'srcu' ? (h: string) => h.startsWith('srcu:') : (h: string) => (READERS[d.rcuFlavour] ?? ['rcu']).includes(h);
         const cond = (h: string): boolean => !!d.condLocks && d.condLocks.includes(h);
         let missing: string | null = null;
+        let extra: string[] = [];
         if (d.mode === 'reader') {
           if (!heldOneOf(ctx, fn, d.snap, readers)) missing = d.rcuFlavour === 'srcu' ? 'srcu' : d.rcuFlavour;
         } else if (d.mode === 'check') {
           if (d.condLocks !== null && !heldOneOf(ctx, fn, d.snap, (h) => readers(h) || cond(h))) missing = d.rcuFlavour;
+          if (missing) extra = d.condLocks ?? [];
         } else if (d.condLocks && d.condLocks.length && !heldOneOf(ctx, fn, d.snap, cond)) missing = d.condLocks[0]!;
         if (!missing) continue;
         const what = d.mode === 'protected' ? `without holding ${missing} on every path` : 'outside an RCU read-side critical section';
-        out.push(makeFinding('rcu-deref-unprotected', 'warning', fn, d.line, [missing], `${d.prim}() ${what}: ${d.text}`, [{ file: fn.file, line: d.line, function: fn.ir.name, note: `${d.prim}() with held = {${held.must.join(', ')}}` }], `deref:${d.prim}:${d.text.replace(/\s+/g, '')}`));
+        const locks = [missing, ...extra.filter((x) => x !== missing)];
+        out.push(makeFinding('rcu-deref-unprotected', 'warning', fn, d.line, locks, `${d.prim}() ${what}: ${d.text}`, [{ file: fn.file, line: d.line, function: fn.ir.name, note: `${d.prim}() with held = {${held.must.join(', ')}}` }], `deref:${d.prim}:${d.text.replace(/\s+/g, '')}`));
       }
     }
     return out;

@@ -1,5 +1,5 @@
 /**
- * rcu-free-without-grace-period (warning): kfree()/free() of an object that was read from an
+ * rcu-free-without-grace-period (error): kfree()/free() of an object that was read from an
  * RCU-protected location (rcu_dereference*, rcu_access_pointer, ovsrcu_get*, an __rcu field),
  * published with rcu_assign_pointer()/ovsrcu_set(), or unlinked with list_del_rcu() & co, with no
  * synchronize_rcu()/ovsrcu_synchronize() on the path in between. kfree_rcu/call_rcu/
@@ -10,7 +10,7 @@ import { makeFinding, type Detector, type DetectorContext } from './context';
 
 export const rcuFreeWithoutGracePeriod: Detector = {
   rule: 'rcu-free-without-grace-period',
-  severity: 'warning',
+  severity: 'error',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
     const callbacks = new Set(ctx.bindings.rcuCallbacks.map((f) => f.key));
@@ -18,7 +18,7 @@ export const rcuFreeWithoutGracePeriod: Detector = {
       const r = ctx.local.get(fn.key);
       if (!r || r.summary.noAnalysis || callbacks.has(fn.key)) continue;
       for (const f of r.frees) {
-        out.push(makeFinding('rcu-free-without-grace-period', 'warning', fn, f.line, [], `Object freed without waiting for an RCU grace period (${f.chain[0]?.note}); readers may still use it. Use kfree_rcu()/call_rcu()/ovsrcu_postpone() or synchronize first.`, f.chain, `free:${f.text.replace(/\s+/g, '')}`));
+        out.push(makeFinding('rcu-free-without-grace-period', 'error', fn, f.line, [], `Object freed without waiting for an RCU grace period (${f.chain[0]?.note}); readers may still use it. Use kfree_rcu()/call_rcu()/ovsrcu_postpone() or synchronize first.`, f.chain, `free:${f.text.replace(/\s+/g, '')}`));
       }
     }
     return out;

@@ -21,16 +21,21 @@ export const rtnlInPeriodicPath: Detector = {
       if (!matchesAny(fn.ir.name, globs)) continue;
       const s = ctx.local.get(fn.key)?.summary;
       if (!s) continue;
+      const calls = ctx.local.get(fn.key)?.calls ?? [];
       for (const [l, acq] of s.acquires) {
         if (!isRtnl(l) || acq.try) continue;
+        // Reported in the innermost periodic function of the chain only.
+        if (acq.chain.slice(1).some((st) => st.function !== fn.ir.name && matchesAny(st.function, globs))) continue;
+        const line = acq.chain[0]?.line ?? fn.ir.line;
+        const perIteration = calls.some((c) => c.line === line && c.loop);
         out.push(
           makeFinding(
             'rtnl-in-periodic-path',
             'warning',
             fn,
-            acq.chain[0]?.line ?? fn.ir.line,
+            line,
             [l],
-            `Periodic function ${fn.ir.name}() takes RTNL (${acq.chain[acq.chain.length - 1]?.note ?? l}) on every run; under RTNL contention the whole loop stalls.`,
+            `Periodic function ${fn.ir.name}() takes RTNL (${acq.chain[acq.chain.length - 1]?.note ?? l}) ${perIteration ? 'per iteration of a loop, ' : ''}on every run; under RTNL contention the whole loop stalls.`,
             acq.chain,
             `rp:${l}`,
           ),

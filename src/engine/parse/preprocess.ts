@@ -16,6 +16,7 @@
  */
 
 import type { Annotation } from '../ir';
+import { isDefinerMacro } from './definers';
 
 /** An annotation macro found in the text (before it is attached to a function). */
 export interface RawAnnotation {
@@ -34,6 +35,16 @@ export interface MaskedCall {
   offset: number;
   macro: string;
   args: string;
+}
+
+/** A file-scope definer macro that was blanked (`static DEFINE_MUTEX(m);`). */
+export interface DefinerMark {
+  offset: number;
+  line: number;
+  macro: string;
+  /** Argument texts (whitespace collapsed) with their offsets. */
+  args: { text: string; offset: number }[];
+  isStatic: boolean;
 }
 
 export interface ScopedGuardMark {
@@ -64,6 +75,7 @@ export interface MaskResult {
    * first arm is kept (the directives and the other arms are blanked).
    */
   unbalancedConditionals: number[];
+  definers: DefinerMark[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,6 +208,28 @@ const MASK_BARE = new Set([
   '__context_unsafe',
 ]);
 
+/** Parenthesised constructs where `struct x` is legitimately a type (not a macro argument). */
+const NOT_MACRO_CALLS = new Set([
+  'sizeof',
+  'offsetof',
+  '__builtin_offsetof',
+  'typeof',
+  '__typeof__',
+  '__typeof',
+  '_Alignof',
+  'alignof',
+  '__alignof__',
+  'va_arg',
+  '__builtin_va_arg',
+  '__builtin_types_compatible_p',
+  '_Generic',
+  'if',
+  'while',
+  'for',
+  'switch',
+  'return',
+]);
+
 /** Recorded, not just masked. */
 const CLEANUP_MACROS = new Set(['__free', '__cleanup']);
 const GUARDED_MACROS = new Set(['OVS_GUARDED_BY', 'OVS_PT_GUARDED_BY', '__guarded_by', '__pt_guarded_by', 'OVS_GUARDED', 'OVS_PT_GUARDED']);
@@ -209,8 +243,34 @@ const EXTRA_LOOP_MACROS = new Set(['do_each_thread', 'while_each_thread', 'LIST_
 
 export function isLoopMacroName(name: string): boolean {
   if (name.length < 5) return false;
-  return name.includes('for_each') || name.includes('FOR_EACH') || EXTRA_LOOP_MACROS.has(name);
+  if (name.includes('for_each') || name.includes('FOR_EACH') || EXTRA_LOOP_MACROS.has(name)) return true;
+  // skb_queue_walk, skb_list_walk_safe, skb_walk_frags...
+  const w = name.indexOf('walk');
+  return w >= 0 && (w === 0 || name.charCodeAt(w - 1) === 95) && (w + 4 === name.length || name.charCodeAt(w + 4) === 95);
 }
+
+/** Never loop headers even when followed by a brace or a statement. */
+const NOT_LOOP_MACROS = new Set([
+  // C keywords that take a parenthesised operand.
+  'switch',
+  'while',
+  'return',
+  'sizeof',
+  '_Alignof',
+  '_Generic',
+  '_Static_assert',
+  'asm',
+  '__asm__',
+  '__asm',
+  '__volatile__',
+  'typeof',
+  '__typeof__',
+  '__typeof',
+  // Type-producing macros.
+  'ATOMIC',
+  'OVS_PACKED',
+  'OVS_ALIGNED_STRUCT',
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Lexer
@@ -376,7 +436,7 @@ type Edit = { s: number; e: number; rep: string | null };
  * the first arm (directives included), so the remaining code is balanced. Returns the `#if`
  * offsets. Linear: each token is visited once, groups are handled when their `#endif` is seen.
  */
-function balanceConditionals(t: Tokens, edits: Edit[]): number[] {
+function balanceConditionals(t: Tokens, edits: Edit[], dead: Uint8Array): number[] {
   interface Arm {
     dir: number; // token index of the directive opening the arm
     braces: number;
@@ -400,6 +460,9 @@ function balanceConditionals(t: Tokens, edits: Edit[]): number[] {
           for (let a = 1; a < arms.length; a++) {
             const to = a + 1 < arms.length ? t.start[arms[a + 1].dir] : t.start[i];
             edits.push({ s: t.start[arms[a].dir], e: to, rep: null });
+            // Tokens of dropped arms no longer exist for the parser (nor for brace tracking).
+            const toTok = a + 1 < arms.length ? arms[a + 1].dir : i;
+            for (let j = arms[a].dir; j < toTok; j++) dead[j] = 1;
           }
           edits.push({ s: t.start[i], e: t.end[i], rep: null });
         }
@@ -495,10 +558,11 @@ function skipDirective(text: string, i: number): number {
 }
 
 /** match[i] = index of the paired paren token, or -1. One stack pass. */
-function pairParens(t: Tokens): Int32Array {
+function pairParens(t: Tokens, dead: Uint8Array): Int32Array {
   const match = new Int32Array(t.n).fill(-1);
   const stack: number[] = [];
   for (let i = 0; i < t.n; i++) {
+    if (dead[i]) continue;
     const k = t.kind[i];
     if (k === T_LPAREN) stack.push(i);
     else if (k === T_RPAREN) {
@@ -562,19 +626,55 @@ function makeAnnotation(macro: string, kind: Annotation['kind'], args: string | 
 
 export function maskSource(text: string): MaskResult {
   const t = lex(text);
-  const match = pairParens(t);
+  // Edits: [start, end, replacement|null]; null = blank out (spaces, newlines kept).
+  const edits: Edit[] = [];
+  // Tokens in #if arms that balanceConditionals drops are `dead`: invisible to what follows.
+  const dead = new Uint8Array(t.n);
+  const unbalancedConditionals = balanceConditionals(t, edits, dead);
+  const balanceEdits = edits.length;
+  const match = pairParens(t, dead);
   const annotations: RawAnnotation[] = [];
   const loopMacros = new Map<number, string>();
   const scopedGuards = new Map<number, ScopedGuardMark>();
   const rcuOffsets: number[] = [];
   const cleanups: MaskedCall[] = [];
   const guardedBy: MaskedCall[] = [];
+  const definers: DefinerMark[] = [];
 
-  // Edits: [start, end, replacement|null]; null = blank out (spaces, newlines kept).
-  const edits: Edit[] = [];
-  const unbalancedConditionals = balanceConditionals(t, edits);
-  const balanceEdits = edits.length;
   let depth = 0;
+  // 1 = the brace opened a block of code (function body, compound statement), 0 = data
+  // (struct/union/enum body, initialiser).
+  const braceCode: number[] = [];
+  const openParens: number[] = [];
+  const identIs = (j: number, w: string): boolean => j >= 0 && t.kind[j] === T_IDENT && t.end[j] - t.start[j] === w.length && text.startsWith(w, t.start[j]);
+  const prevLive = (i: number): number => {
+    let p = i - 1;
+    while (p >= 0 && dead[p]) p--;
+    return p;
+  };
+  const isCodeBrace = (i: number): boolean => {
+    const p = prevLive(i);
+    if (p < 0) return false;
+    const pk = t.kind[p];
+    if (pk === T_RPAREN) return true; // function body, if/for/while/iterator body
+    if (identIs(p, 'else') || identIs(p, 'do')) return true;
+    const parentCode = braceCode.length > 0 && braceCode[braceCode.length - 1] === 1;
+    if (parentCode && (pk === T_SEMI || pk === T_LBRACE || pk === T_RBRACE)) return true;
+    if (parentCode && pk === T_OTHER && text.charCodeAt(t.start[p]) === 58 /* : */) return true;
+    return false;
+  };
+  /** `struct` at i starts a macro argument inside code: `IDENT( ..., struct x, ...)`. */
+  const isTypeArgOfMacro = (i: number): boolean => {
+    if (!braceCode.length || braceCode[braceCode.length - 1] !== 1 || !openParens.length) return false;
+    const pi = prevLive(i);
+    const prev = pi >= 0 ? t.kind[pi] : 0;
+    if (prev !== T_LPAREN && prev !== T_COMMA) return false;
+    const open = openParens[openParens.length - 1];
+    const callee = open - 1;
+    if (callee < 0 || t.kind[callee] !== T_IDENT) return false;
+    const name = text.slice(t.start[callee], t.end[callee]);
+    return !NOT_MACRO_CALLS.has(name);
+  };
   // Line numbers for annotations: offsets only grow, so count newlines incrementally.
   let lineOff = 0;
   let lineNo = 1;
@@ -585,18 +685,38 @@ export function maskSource(text: string): MaskResult {
   };
 
   for (let i = 0; i < t.n; i++) {
+    if (dead[i]) continue;
     const k = t.kind[i];
     if (k === T_LBRACE) {
       depth++;
+      braceCode.push(isCodeBrace(i) ? 1 : 0);
       continue;
     }
     if (k === T_RBRACE) {
       if (depth > 0) depth--;
+      if (braceCode.length) braceCode.pop();
+      continue;
+    }
+    if (k === T_LPAREN) {
+      openParens.push(i);
+      continue;
+    }
+    if (k === T_RPAREN) {
+      if (openParens.length) openParens.pop();
       continue;
     }
     if (k !== T_IDENT) continue;
     const s = t.start[i];
     const e = t.end[i];
+    if (e - s === 6 || e - s === 5 || e - s === 4) {
+      // `container_of(p, struct foo, member)`, `list_first_entry(&h, struct foo, node)`: a type
+      // as a macro argument is not an expression. Blanking the keyword leaves an identifier.
+      const kw = text.slice(s, e);
+      if ((kw === 'struct' || kw === 'union' || kw === 'enum') && isTypeArgOfMacro(i)) {
+        edits.push({ s, e, rep: null });
+        continue;
+      }
+    }
     const c0 = text.charCodeAt(s);
     // Every name we act on starts with '_', an upper-case letter or a lower-case letter used by
     // iterator macros; reading the name is cheap but skip obvious short identifiers.
@@ -605,6 +725,26 @@ export function maskSource(text: string): MaskResult {
     const hasParen = i + 1 < t.n && t.kind[i + 1] === T_LPAREN && match[i + 1] > i + 1;
     const close = hasParen ? match[i + 1] : -1;
 
+    if (depth === 0 && hasParen && close + 1 < t.n && t.kind[close + 1] === T_SEMI && isDefinerMacro(name)) {
+      // `[static] DEFINE_X(args);` at file scope: blank it whole, keep it as a definer record.
+      const prevIsStatic = i > 0 && t.kind[i - 1] === T_IDENT && text.slice(t.start[i - 1], t.end[i - 1]) === 'static';
+      const from = prevIsStatic ? t.start[i - 1] : s;
+      const args: { text: string; offset: number }[] = [];
+      let argStart = i + 2;
+      let pd = 0;
+      for (let j = i + 2; j <= close; j++) {
+        const kj = t.kind[j];
+        if (kj === T_LPAREN) pd++;
+        else if ((kj === T_COMMA && pd === 0) || j === close) {
+          if (j > argStart) args.push({ text: collapseWs(text.slice(t.start[argStart], t.end[j - 1])), offset: t.start[argStart] });
+          argStart = j + 1;
+        } else if (kj === T_RPAREN) pd--;
+      }
+      definers.push({ offset: s, line: lineAt(s), macro: name, args, isStatic: prevIsStatic });
+      edits.push({ s: from, e: t.end[close + 1], rep: null });
+      i = close + 1;
+      continue;
+    }
     const ak = c0 === 95 || c0 === 79 ? ANNOTATION_KINDS[name] : undefined;
     if (ak !== undefined) {
       const args = hasParen ? text.slice(t.end[i + 1], t.start[close]) : null;
@@ -650,7 +790,10 @@ export function maskSource(text: string): MaskResult {
         edits.push({ s, e, rep: 'while' + ' '.repeat(e - s - 5) });
         continue;
       }
-      if (isLoopMacroName(name)) {
+      // A `NAME(args) {` inside code cannot be a call (a call is never followed by a block),
+      // so any such macro is an iterator, whatever its name (`skb_list_walk_safe(...) {`).
+      const inCode = braceCode.length > 0 && braceCode[braceCode.length - 1] === 1;
+      if ((isLoopMacroName(name) || (after === T_LBRACE && inCode)) && !NOT_LOOP_MACROS.has(name)) {
         loopMacros.set(s, name);
         edits.push({ s, e, rep: 'while' + ' '.repeat(e - s - 5) });
       }
@@ -658,8 +801,9 @@ export function maskSource(text: string): MaskResult {
   }
 
   if (edits.length === 0) {
-    return { masked: text, unchanged: true, annotations, loopMacros, scopedGuards, rcuOffsets, cleanups, guardedBy, unbalancedConditionals };
+    return { masked: text, unchanged: true, annotations, loopMacros, scopedGuards, rcuOffsets, cleanups, guardedBy, unbalancedConditionals, definers };
   }
+  let inBlankFinal: (off: number) => boolean = () => false;
   if (balanceEdits > 0) {
     // Whatever was found inside blanked arms no longer exists for the parser.
     const blanked = edits.slice(0, balanceEdits).sort((a, b) => a.s - b.s);
@@ -673,6 +817,7 @@ export function maskSource(text: string): MaskResult {
       }
       return lo > 0 && off < blanked[lo - 1].e;
     };
+    inBlankFinal = inBlank;
     const keep = <T extends { offset: number }>(a: T[]): T[] => a.filter((x) => !inBlank(x.offset));
     annotationsFiltered(annotations, keep);
     for (const off of [...loopMacros.keys()]) if (inBlank(off)) loopMacros.delete(off);
@@ -700,7 +845,7 @@ export function maskSource(text: string): MaskResult {
     last = ed.e;
   }
   parts.push(text.slice(last));
-  return { masked: parts.join(''), unchanged: false, annotations, loopMacros, scopedGuards, rcuOffsets, cleanups, guardedBy, unbalancedConditionals };
+  return { masked: parts.join(''), unchanged: false, annotations, loopMacros, scopedGuards, rcuOffsets, cleanups, guardedBy, unbalancedConditionals, definers: definers.filter((d) => !inBlankFinal(d.offset)) };
 }
 
 function annotationsFiltered(a: RawAnnotation[], keep: (x: RawAnnotation[]) => RawAnnotation[]): void {

@@ -109,6 +109,7 @@ export function analyzeSeries(parsed: ParsedSeries, base: Tree | null, analyzer:
       } else {
         report.applied = true;
         tree = applied.tree;
+        const sourcesTouched = applied.touched.some((p) => analyzer.isSource(p) || facts.has(p));
         for (const path of applied.touched) {
           const text = tree.get(path);
           if (text === undefined || !analyzer.isSource(path)) facts.delete(path);
@@ -117,8 +118,12 @@ export function analyzeSeries(parsed: ParsedSeries, base: Tree | null, analyzer:
             reparsed++;
           }
         }
-        const all = [...facts.values()].sort(byPath);
-        const cur: AnalysedState = { result: analyzer.analyze(all), facts: all };
+        // A patch that touches no analysed file (docs, Makefiles) cannot change the lock graph.
+        let cur = prev!;
+        if (sourcesTouched) {
+          const all = [...facts.values()].sort(byPath);
+          cur = { result: analyzer.analyze(all), facts: all };
+        } else report.notes.push('no analysed source file touched; lock graph unchanged');
         report.delta = diffStates(prev!, cur);
         prev = cur;
       }

@@ -69,7 +69,7 @@ function describeMismatch(lines: string[], old: string[], want: number): string 
 
 const clip = (s: string) => (s.length > 60 ? s.slice(0, 57) + '...' : s).trim();
 
-function applyHunks(f: FileLines, hunks: Hunk[], ctx: { patch: number; file: string; problems: SeriesProblem[] }): boolean {
+function applyHunks(f: FileLines, hunks: Hunk[], ctx: { patch: number; file: string; problems: SeriesProblem[]; notes: string[] }): boolean {
   let offset = 0;
   let floor = 0;
   let ok = true;
@@ -99,7 +99,9 @@ function applyHunks(f: FileLines, hunks: Hunk[], ctx: { patch: number; file: str
       ok = false;
       return;
     }
-    offset = at - (hunk.oldLines === 0 ? hunk.oldStart : hunk.oldStart - 1);
+    const stated = hunk.oldLines === 0 ? hunk.oldStart : hunk.oldStart - 1;
+    if (at !== stated) ctx.notes.push(`${ctx.file}: hunk ${h + 1} applied at line ${at + 1} (offset ${at - stated > 0 ? '+' : ''}${at - stated} lines)`);
+    offset = at - stated;
     floor = at + old.length;
     placed.push({ at, hunk });
   });
@@ -140,7 +142,7 @@ export function applyPatch(tree: Tree, patch: Pick<PatchSource, 'index' | 'files
       }
       continue;
     }
-    const ctx = { patch: patch.index, file: name, problems };
+    const ctx = { patch: patch.index, file: name, problems, notes };
     if (fp.status === 'added') {
       if (!fp.newPath) continue;
       if (next.has(fp.newPath)) {

@@ -89,14 +89,15 @@ export function scanHunks(patch: Pick<PatchSource, 'files'>): HunkFacts {
     if (!isCode(file)) continue;
     for (const h of fp.hunks) {
       // The function a line belongs to: git's hunk header, then any definition seen in the hunk.
-      const sec = FUNC_DEF.exec(h.section);
+      // In a header, a hunk header cut after a comma is most likely a wrapped prototype.
+      const sec = /;\s*$/.test(h.section) || (/\.h$/.test(file) && /,\s*$/.test(h.section)) ? null : FUNC_DEF.exec(h.section);
       let current = sec && !NOT_FUNCS.has(sec[1]) ? sec[1] : null;
       let oldLine = h.oldStart;
       let newLine = h.newStart;
-      for (const l of h.lines) {
+      h.lines.forEach((l, idx) => {
         const text = stripComment(l.text);
         const def = /^[A-Za-z_]/.test(l.text) && !/^\s*#/.test(text) ? FUNC_DEF.exec(text) : null;
-        const defName = def && !NOT_FUNCS.has(def[1]) ? def[1] : null;
+        const defName = def && !NOT_FUNCS.has(def[1]) && !isPrototype(h.lines, idx) ? def[1] : null;
         if (defName) current = defName;
         else if (/^[}]/.test(l.text) && l.op === ' ') current = null;
         if (l.op !== ' ') {
@@ -118,13 +119,23 @@ export function scanHunks(patch: Pick<PatchSource, 'files'>): HunkFacts {
         }
         if (l.op !== '+') oldLine++;
         if (l.op !== '-') newLine++;
-      }
+      });
     }
   }
   facts.functions = [...functions].sort();
   // A call that is only moved (same text removed and added) is not a locking change.
   facts.calls = [...calls.values()].filter((c) => c.added !== c.removed).sort((a, b) => a.call.localeCompare(b.call));
   return facts;
+}
+
+/** A signature spread over lines is a prototype when it ends with `;` before any `{`. */
+function isPrototype(lines: readonly { op: string; text: string }[], from: number): boolean {
+  for (let k = from; k < Math.min(lines.length, from + 8); k++) {
+    const t = stripComment(lines[k].text).trim();
+    if (t.endsWith(';')) return true;
+    if (t.endsWith('{') || t === '{') return false;
+  }
+  return false;
 }
 
 /** `name(args)` from the opening parenthesis, balanced; cut at the line end if unbalanced. */

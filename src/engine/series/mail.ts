@@ -76,10 +76,22 @@ export function looksLikeRfc822(head: string): boolean {
 function addressText(a: PostalMime.Address | undefined): string {
   if (!a) return '';
   const m = a as PostalMime.Mailbox;
-  // Mailing lists rewrite From for DMARC ("Name via dev <list@...>").
+  // Mailing lists rewrite From for DMARC ("Name via dev <list@...>"): the address is the list's.
+  const via = /\s+via\s+\S+$/.test(m.name ?? '');
   const name = (m.name ?? '').replace(/\s+via\s+\S+$/, '').trim();
-  if (name && m.address && !/^(ovs-dev|netdev|dev)@/.test(m.address)) return `${name} <${m.address}>`;
-  return name || m.address || '';
+  if (via) return name;
+  return name && m.address ? `${name} <${m.address}>` : name || m.address || '';
+}
+
+/**
+ * `git format-patch` and b4 put `From:`/`Subject:`/`Date:` at the top of the body when the
+ * author is not the sender; like `git am`, those win over the mail headers.
+ */
+export function inBodyHeaders(body: string): { author?: string; subject?: string; body: string } {
+  const m = /^((?:(?:From|Subject|Date): [^\n]*\n)+)\n/.exec(body);
+  if (!m) return { body };
+  const get = (k: string) => new RegExp(`^${k}: (.*)$`, 'm').exec(m[1])?.[1].trim();
+  return { author: get('From'), subject: get('Subject'), body: body.slice(m[0].length) };
 }
 
 export async function parseMessage(raw: Uint8Array, origin: string): Promise<MailMessage> {
@@ -106,10 +118,12 @@ export async function parseMessage(raw: Uint8Array, origin: string): Promise<Mai
   if (/ via /.test(((email.from as PostalMime.Mailbox | undefined)?.name) ?? '') && email.replyTo?.[0]) {
     author = addressText(email.replyTo[0]) || author;
   }
+  const inBody = inBodyHeaders(body.replace(/\r\n/g, '\n'));
+  if (inBody.author) notes.push(`${origin}: author taken from the in-body From: line`);
   return {
-    subject: (email.subject ?? '').replace(/\s+/g, ' ').trim(),
-    author,
-    body: body.replace(/\r\n/g, '\n'),
+    subject: (inBody.subject ?? email.subject ?? '').replace(/\s+/g, ' ').trim(),
+    author: inBody.author ?? author,
+    body: inBody.body,
     origin,
     archivePage: false,
     notes,

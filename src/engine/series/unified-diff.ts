@@ -13,13 +13,17 @@ export interface ParsedDiff {
 
 const HUNK_RE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
 
-/** Strips the `a/`/`b/` prefix git adds and validates the rest. */
-function diffPath(raw: string, prefix: 'a/' | 'b/'): { path: string | null; error?: string } {
+/**
+ * Strips the `a/`/`b/` prefix of a git diff, or (plain diffs, like `patch -p1`) the first
+ * component when there is more than one, and validates the rest.
+ */
+function diffPath(raw: string, prefix: 'a/' | 'b/', plain = false): { path: string | null; error?: string } {
   let p = raw.replace(/\t.*$/, '').trim();
   if (p === '/dev/null') return { path: null };
   const quoted = p.startsWith('"');
   if (quoted) p = p.slice(1);
   if (p.startsWith(prefix)) p = p.slice(prefix.length);
+  else if (plain && /^[^/]+\/[^/]/.test(p) && !p.startsWith('../')) p = p.slice(p.indexOf('/') + 1);
   if (quoted) p = '"' + p;
   const safe = normalizePatchPath(p);
   return safe.ok ? { path: safe.path } : { path: null, error: safe.reason };
@@ -61,9 +65,10 @@ export function parseUnifiedDiff(text: string, patch?: number): ParsedDiff {
     cur = null;
     unsafe = false;
   };
+  let plain = false;
   const setPath = (which: 'old' | 'new', raw: string, lineNo: number) => {
     if (!cur) return;
-    const r = diffPath(raw, which === 'old' ? 'a/' : 'b/');
+    const r = diffPath(raw, which === 'old' ? 'a/' : 'b/', plain);
     if (r.error) {
       const shown = raw.replace(/\t.*$/, '').trim().replace(/^("?)[ab]\//, '$1');
       prob('unsafe-path', `rejected file: ${r.error}; the whole patch is refused`, lineNo, shown);
@@ -82,6 +87,7 @@ export function parseUnifiedDiff(text: string, patch?: number): ParsedDiff {
     if (line.startsWith('diff --git ')) {
       finish();
       cur = newFile();
+      plain = false;
       const pair = gitHeaderPaths(line.slice('diff --git '.length));
       if (pair) {
         setPath('old', 'a/' + pair[0], lineNo);
@@ -95,6 +101,7 @@ export function parseUnifiedDiff(text: string, patch?: number): ParsedDiff {
       if (!cur || cur.hunks.length > 0) {
         finish();
         cur = newFile();
+        plain = true;
       }
       const wasAdded = cur.status === 'added';
       setPath('old', line.slice(4), lineNo);

@@ -24,6 +24,11 @@ export interface ChildOutcome<T = unknown> {
   rssMb: number;
   /** Wall time of the job inside the child (excludes Node start-up). */
   jobMs: number;
+  /**
+   * CPU time (user + system, all threads) of the job. On a shared machine this is steadier than
+   * wall time for single-threaded configurations, so the report shows both.
+   */
+  cpuMs: number;
   /** First lines of the error or of stderr, when !ok. */
   error?: string;
   exitCode?: number;
@@ -34,6 +39,7 @@ export interface ChildMessage {
   figures?: unknown;
   rssMb: number;
   jobMs: number;
+  cpuMs: number;
   error?: string;
   exitCode?: number;
 }
@@ -50,6 +56,12 @@ export function childScript(): string | null {
   } catch {
     return null;
   }
+}
+
+/** CPU milliseconds (user + system) used by this process since `since`. */
+export function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
 }
 
 export function encodeResult(m: ChildMessage): string {
@@ -94,15 +106,15 @@ export function runInChild<T>(script: string, job: ChildJob, opts: SpawnOptions)
       clearTimeout(timer);
       const m = decodeResult(stdout);
       if (m) {
-        resolve({ ok: m.ok, figures: m.figures as T, rssMb: m.rssMb, jobMs: m.jobMs, error: m.error, exitCode: m.exitCode });
+        resolve({ ok: m.ok, figures: m.figures as T, rssMb: m.rssMb, jobMs: m.jobMs, cpuMs: m.cpuMs, error: m.error, exitCode: m.exitCode });
         return;
       }
       const why = signal === 'SIGKILL' ? `timed out after ${Math.round(opts.timeoutMs / 1000)} s` : `exit ${code ?? signal}`;
-      resolve({ ok: false, rssMb: 0, jobMs: 0, error: `child ${why}: ${firstLines(stderr) || 'no output'}` });
+      resolve({ ok: false, rssMb: 0, jobMs: 0, cpuMs: 0, error: `child ${why}: ${firstLines(stderr) || 'no output'}` });
     });
     child.on('error', (e) => {
       clearTimeout(timer);
-      resolve({ ok: false, rssMb: 0, jobMs: 0, error: `cannot start child: ${e.message}` });
+      resolve({ ok: false, rssMb: 0, jobMs: 0, cpuMs: 0, error: `cannot start child: ${e.message}` });
     });
   });
 }

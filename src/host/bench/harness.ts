@@ -51,7 +51,7 @@ function writeTree(dir: string, files: { path: string; text: string }[]): void {
 
 function measured<T>(o: ChildOutcome<T>): Maybe<Measured<T>> {
   if (!o.ok || !o.figures) return { na: o.error ?? 'failed' };
-  return { figures: o.figures, rssMb: o.rssMb };
+  return { figures: o.figures, rssMb: o.rssMb, cpuMs: o.cpuMs };
 }
 
 /** Files of a real tree as the analysis sees them (include/exclude of its config). */

@@ -19,6 +19,8 @@ export function isNa<T>(x: Maybe<T> | undefined): x is NotAvailable {
 export interface Measured<T> {
   figures: T;
   rssMb: number;
+  /** CPU time of the whole child job (all threads), ms. */
+  cpuMs?: number;
 }
 
 export interface SeriesFigures {
@@ -103,14 +105,16 @@ export function evaluateTargets(runs: ScaleRun[]): TargetRow[] {
   const f1 = base.full1;
   const fN = base.fullN;
   const ratio = !isNa(p) && !isNa(f1) ? f1.figures.wallMs / p.figures.wallMs : null;
-  rows.push(row('full-vs-parse', 'full analysis / parse-only, 1 thread', '≤ 1.30×', ratio, 1.3, (v) => `${v.toFixed(2)}×`, naWhy(p, f1)));
+  // The same ratio on CPU time, shown next to the verdict: steadier when the cores are shared.
+  const cpuRatio = !isNa(p) && !isNa(f1) ? cpuRatioOf(p, f1) : null;
+  rows.push(row('full-vs-parse', 'full analysis / parse-only, 1 thread', '≤ 1.30×', ratio, 1.3, (v) => `${v.toFixed(2)}×${cpuRatio ? ` (CPU ${cpuRatio.toFixed(2)}×)` : ''}`, naWhy(p, f1)));
   const jobs = !isNa(fN) ? fN.figures.jobs : 2;
   const par = !isNa(p) && !isNa(fN) ? fN.figures.wallMs / p.figures.wallMs : null;
   rows.push(row('parallel-vs-parse', `full analysis with ${jobs} workers / 1-thread parse-only`, '≤ 0.80×', par, 0.8, (v) => `${v.toFixed(2)}×`, naWhy(p, fN)));
   const inc = base.incremental;
   rows.push(row('incremental-p95', `incremental update p95 (${!isNa(inc) ? `${inc.figures.edits}${inc.figures.edits < inc.figures.requestedEdits ? ` of ${inc.figures.requestedEdits}, time budget` : ''}` : 100} edits, ${!isNa(inc) ? inc.figures.fileLines : 7000}-line file)`, '≤ 50 ms', !isNa(inc) ? inc.figures.p95Ms : null, 50, fmtMs, naWhy(inc)));
   // RSS and series targets are stated for a 12 MB corpus: judge them on the run closest to 12 MB,
-  // and only report (n/a) when no run is within ±15% of it.
+  // and only report (n/a) when no run is within ±20% of it (the OVS tree of the issue is 10-11 MB).
   const near = nearest12(runs);
   const nearMb = near ? near.corpus.bytes / MB : 0;
   const f12 = near?.full1;
@@ -135,6 +139,13 @@ export function evaluateTargets(runs: ScaleRun[]): TargetRow[] {
   return rows;
 }
 
+/** Full-analysis CPU ÷ parse-only CPU (error counting excluded), or null when not recorded. */
+function cpuRatioOf(p: Measured<ParseOnlyFigures>, f: Measured<FullFigures>): number | null {
+  if (!p.cpuMs || !f.cpuMs) return null;
+  const parseCpu = p.cpuMs - (p.figures.countCpuMs ?? 0);
+  return parseCpu > 0 ? f.cpuMs / parseCpu : null;
+}
+
 function nearest12(runs: ScaleRun[]): ScaleRun | undefined {
   return [...runs].sort((a, b) => Math.abs(a.corpus.bytes / MB - 12) - Math.abs(b.corpus.bytes / MB - 12))[0];
 }
@@ -143,7 +154,7 @@ function nearest12(runs: ScaleRun[]): ScaleRun | undefined {
 function judgedOnlyNear12(r: TargetRow, near: ScaleRun | undefined): TargetRow {
   if (r.status === 'n/a' || !near) return r;
   const mb = near.corpus.bytes / MB;
-  if (mb >= 12 * 0.85 && mb <= 12 * 1.15) return r;
+  if (mb >= 12 * 0.8 && mb <= 12 * 1.2) return r;
   return { ...r, measured: `${r.measured} (not judged: no ~12 MB run)`, status: 'n/a' };
 }
 
@@ -171,7 +182,7 @@ export function renderReport(r: BenchReport): string {
   out.push('');
   out.push(
     table(
-      ['scale', 'MB', 'files', 'parse-only', 'full j1', 'ratio', `full j${o.jobs}`, 'MB/s j1', 'files/s j1', 'RSS parse', 'RSS full', 'edit p50', 'edit p95', 'series/patch'],
+      ['scale', 'MB', 'files', 'parse-only', 'full j1', 'ratio', 'CPU ratio', `full j${o.jobs}`, 'MB/s j1', 'files/s j1', 'RSS parse', 'RSS full', 'edit p50', 'edit p95', 'series/patch'],
       r.runs.map((run) => {
         const mb = run.corpus.bytes / MB;
         return [
@@ -181,6 +192,7 @@ export function renderReport(r: BenchReport): string {
           cell(run.parseOnly, (m) => fmtS(m.figures.wallMs)),
           cell(run.full1, (m) => fmtS(m.figures.wallMs)),
           !isNa(run.parseOnly) && !isNa(run.full1) ? `${(run.full1.figures.wallMs / run.parseOnly.figures.wallMs).toFixed(2)}×` : 'n/a',
+          !isNa(run.parseOnly) && !isNa(run.full1) && cpuRatioOf(run.parseOnly, run.full1) ? `${cpuRatioOf(run.parseOnly, run.full1)!.toFixed(2)}×` : 'n/a',
           cell(run.fullN, (m) => fmtS(m.figures.wallMs)),
           cell(run.full1, (m) => (mb / (m.figures.wallMs / 1000)).toFixed(2)),
           cell(run.full1, (m) => (m.figures.files / (m.figures.wallMs / 1000)).toFixed(0)),

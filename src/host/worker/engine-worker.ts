@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { Project } from '../project';
 import { analyzeTree, type TreeAnalysisOptions } from '../analyze-tree';
 import { renderHtmlReport } from '../html-report';
-import { runGit } from '../git';
+import { repoTopLevel, runGit } from '../git';
 import type { AnalysisResult } from '../../engine/model';
 import type {
   Commit,
@@ -213,7 +213,7 @@ interface SeriesSession {
   root: string;
   parsed: ParsedSeries;
   base: Map<string, string>;
-  analyzer: SeriesAnalyzer;
+  analyzer: SeriesAnalyzer & { dispose(): void };
   isSource: (p: string) => boolean;
 }
 
@@ -239,7 +239,12 @@ async function parseSource(source: Exclude<SeriesSource, { kind: 'git' }>): Prom
  * Series analyser whose per-file facts are memoised by content hash and pre-warmed from the
  * on-disk fact cache, so the base tree of an already analysed workspace is not parsed again.
  */
-async function makeAnalyzer(config: LockLensConfig, backend: 'wasm' | 'native', base: Map<string, string>, isSource: (p: string) => boolean): Promise<SeriesAnalyzer> {
+async function makeAnalyzer(
+  config: LockLensConfig,
+  backend: 'wasm' | 'native',
+  base: Map<string, string>,
+  isSource: (p: string) => boolean,
+): Promise<SeriesAnalyzer & { dispose(): void }> {
   const parser = await createParser(backend);
   const cache = new FactCache(defaultCacheDir(), backend);
   const memo = new Map<string, FileFacts>();
@@ -264,6 +269,10 @@ async function makeAnalyzer(config: LockLensConfig, backend: 'wasm' | 'native', 
       return facts;
     },
     analyze: (facts) => analyzeFacts(facts, { config }),
+    dispose: () => {
+      parser.delete();
+      memo.clear();
+    },
   };
 }
 
@@ -278,6 +287,14 @@ async function runSeries(req: Extract<EngineRequest, { kind: 'series' }>, signal
   progress('reading the series and the base tree', 0, 3);
   if (req.source.kind === 'git') {
     if (!req.allowProcesses) throw new RequestError('refused', 'git is not run in an untrusted workspace');
+    // Paths from git are relative to the repository's top level; annotations need the
+    // workspace's, so the two must be the same folder.
+    const top = await repoTopLevel(req.root).catch(() => {
+      throw new RequestError('failed', `${req.root} is not inside a git repository`);
+    });
+    if (path.resolve(top) !== path.resolve(req.root)) {
+      throw new RequestError('failed', `open the repository's top-level folder (${top}) to analyse a git range; this workspace is a subfolder of it`);
+    }
     const input = await readRange(req.root, req.source.range, config, true);
     parsed = input.parsed;
     base = input.base ?? new Map();
@@ -293,9 +310,16 @@ async function runSeries(req: Extract<EngineRequest, { kind: 'series' }>, signal
   }
   progress(`analysing the base tree (${base.size} files)`, 1, 3);
   const analyzer = await makeAnalyzer(config, 'wasm', base, isSource);
-  checkAborted(signal);
-  progress(`analysing ${parsed.patches.length} patches`, 2, 3);
-  const report = analyzeSeries(parsed, base, analyzer, { clock: () => performance.now() });
+  let report: SeriesReport;
+  try {
+    checkAborted(signal);
+    progress(`analysing ${parsed.patches.length} patches`, 2, 3);
+    report = analyzeSeries(parsed, base, analyzer, { clock: () => performance.now() });
+  } catch (e) {
+    analyzer.dispose();
+    throw e;
+  }
+  lastSeries?.analyzer.dispose();
   lastSeries = { root: req.root, parsed, base, analyzer, isSource };
   return report;
 }

@@ -25,8 +25,7 @@ parentPort!.on('message', async (job: Job) => {
     parserPromise ??= createParser(backend);
     const parser = await parserPromise;
     const text = job.text ?? readFileSync(job.abs).toString('utf8');
-    const facts = extractFileFacts(parser, job.rel, text, { timeoutMs: job.timeoutMs });
-    facts.hash = contentHash(text);
+    const facts = extractFileFacts(parser, job.rel, text, { timeoutMs: job.timeoutMs, hash: contentHash(text) });
     parentPort!.postMessage({ id: job.id, facts });
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: e instanceof Error ? e.message : String(e) });

@@ -61,7 +61,9 @@ export function registerWitnesses(store: ResultsStore): vscode.Disposable {
       }
       const chains = chainsForFunction(store, args.file, args.function);
       if (!chains.length) {
-        void vscode.window.showInformationMessage(`LockLens: no witness chains recorded for ${args.function}`);
+        void vscode.window.showInformationMessage(
+          `LockLens: no finding or lock-order chain passes through ${args.function}; its entry context comes from its callers (see the hover on its locks).`,
+        );
         return;
       }
       if (chains.length === 1) return peekChain(store, chains[0]);

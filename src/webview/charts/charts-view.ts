@@ -23,7 +23,7 @@ import {
 import type { SweepJson } from '../../protocol/webview-messages';
 import { clear, h } from '../dom';
 import type { Theme } from '../theme';
-import { defaultXParam, formatPct, formatSeconds, paramNames, shapeSweep, type SweepShape } from './sweep-model';
+import { defaultXParam, formatPct, formatSeconds, paramNames, secondsTick, shapeSweep, type SweepShape } from './sweep-model';
 
 Chart.register(LineController, LineElement, PointElement, BarController, BarElement, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip, Title);
 
@@ -43,6 +43,10 @@ const errorBars: Plugin<'line'> = {
       const meta = chart.getDatasetMeta(i);
       const y = chart.scales[meta.yAxisID ?? 'y'];
       ctx.save();
+      const area = chart.chartArea;
+      ctx.beginPath();
+      ctx.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+      ctx.clip();
       ctx.strokeStyle = String(ds.borderColor ?? '#888');
       ctx.lineWidth = 1.25;
       meta.data.forEach((pt, j) => {
@@ -170,6 +174,9 @@ export class ChartsView {
       }
     });
     const labels = shape.xValues.map(String);
+    // Room for the whiskers: chart.js sizes the axis from the means only.
+    const top = Math.max(...shape.groups.flatMap((g) => g.points.flatMap((p) => [p.before.mean + p.before.std, p.after.mean + p.after.std])));
+    const tick = secondsTick(top);
     return new Chart<'line', XY[]>(canvas, {
       type: 'line',
       data: even ? { labels, datasets } : { datasets },
@@ -180,8 +187,8 @@ export class ChartsView {
         scales: {
           x: even ? { type: 'category', title: { display: true, text: shape.xParam } } : { type: 'linear', title: { display: true, text: shape.xParam } },
           y: this.logY
-            ? { type: 'logarithmic', title: { display: true, text: 'completion time (log)' }, ticks: { callback: (v) => formatSeconds(Number(v)) } }
-            : { type: 'linear', beginAtZero: true, title: { display: true, text: 'completion time' }, ticks: { callback: (v) => formatSeconds(Number(v)) } },
+            ? { type: 'logarithmic', suggestedMax: top, title: { display: true, text: 'completion time (log)' }, ticks: { callback: (v) => tick(Number(v)) } }
+            : { type: 'linear', beginAtZero: true, suggestedMax: top, title: { display: true, text: 'completion time' }, ticks: { callback: (v) => tick(Number(v)) } },
         },
         plugins: {
           legend: { labels: { usePointStyle: true } },

@@ -101,3 +101,9 @@ export function formatSeconds(s: number): string {
 export function formatPct(p: number): string {
   return `${p > 0 ? '+' : ''}${p.toFixed(1)} %`;
 }
+
+/** Axis tick labels in one unit chosen from the axis maximum (0 ms, 50 ms, 100 ms … not 0.00 s, 50.0 ms). */
+export function secondsTick(max: number): (s: number) => string {
+  const [scale, unit] = max >= 1 ? [1, 's'] : max >= 1e-3 ? [1e3, 'ms'] : [1e6, 'µs'];
+  return (s) => `${Number((s * scale).toPrecision(4))} ${unit}`;
+}

@@ -140,8 +140,14 @@ function styleFor(t: Theme): cytoscape.StylesheetJson {
 
 export class LockGraphView {
   cy: cytoscape.Core | null = null;
+  /** Layout used for the current model (dagre, or breadthfirst for large graphs). */
+  layoutName = '';
   private model: GraphModel = { nodes: [], edges: [], findings: [] };
   private selectedStep: HTMLElement | null = null;
+  /** Lock whose neighbourhood alone is shown, and the full layout to go back to. */
+  private focused: string | null = null;
+  private savedPositions: Map<string, cytoscape.Position> | null = null;
+  private isolatedHidden = false;
 
   constructor(private readonly opts: GraphViewOptions) {}
 
@@ -172,17 +178,23 @@ export class LockGraphView {
       })),
     ];
     if (this.cy) this.cy.destroy();
+    const layout = layoutFor(model);
+    this.layoutName = layout.name;
     this.cy = cytoscape({
       container: this.opts.canvas,
       elements,
       style: styleFor(this.opts.theme),
-      layout: layoutFor(model),
-      minZoom: 0.2,
-      maxZoom: 3,
+      layout,
+      minZoom: 0.02,
+      maxZoom: 2,
       boxSelectionEnabled: false,
       selectionType: 'single',
     });
     this.cy.on('tap', 'node', (ev) => this.showNode(String(ev.target.data('lockId'))));
+    this.cy.on('dbltap', 'node', (ev) => this.focusNeighbourhood(String(ev.target.data('lockId'))));
+    this.focused = null;
+    this.savedPositions = null;
+    this.isolatedHidden = false;
     this.cy.on('tap', 'edge', (ev) => this.showEdge(String(ev.target.data('edgeKey'))));
     this.cy.on('tap', (ev) => {
       if (ev.target === this.cy) this.showSummary();
@@ -197,6 +209,7 @@ export class LockGraphView {
 
   setIsolatedVisible(visible: boolean): void {
     if (!this.cy) return;
+    this.isolatedHidden = !visible;
     this.cy.nodes().filter((n) => n.degree(false) === 0).style('display', visible ? 'element' : 'none');
     this.cy.fit(this.cy.elements(':visible'), 24);
   }
@@ -220,6 +233,7 @@ export class LockGraphView {
   focusLock(id: string): boolean {
     const n = this.cy?.getElementById(nodeId(id));
     if (!n || n.empty()) return false;
+    if (this.focused && n.style('display') === 'none') this.showWholeGraph();
     this.showNode(id);
     this.cy!.animate({ center: { eles: n }, zoom: Math.max(this.cy!.zoom(), 1) }, { duration: 0 });
     return true;
@@ -315,6 +329,9 @@ export class LockGraphView {
         n.inCycle && h('dd', { class: 'cycle-text' }, 'on a lock-order cycle'),
       ),
       extra ? h('p', { class: `status status-${n.status}` }, extra) : null,
+      this.focused === id
+        ? button('Show the whole graph', () => this.showWholeGraph(), { class: 'small', id: 'show-whole' })
+        : button('Show only its neighbours', () => this.focusNeighbourhood(id), { class: 'small', id: 'focus-lock', title: 'or double-click the lock' }),
     );
     const out = this.model.edges.filter((e) => e.from === id);
     const inc = this.model.edges.filter((e) => e.to === id);
@@ -358,6 +375,42 @@ export class LockGraphView {
     if (e.edge.witnesses.length < e.edge.count) {
       d.append(h('p', { class: 'muted' }, `${e.edge.count - e.edge.witnesses.length} more acquisition pairs not listed.`));
     }
+  }
+
+  /**
+   * Shows only a lock class and the classes it nests with directly, laid out afresh: the way to
+   * read one lock in a graph of hundreds. `showWholeGraph()` restores the full picture.
+   */
+  focusNeighbourhood(id: string): void {
+    const cy = this.cy;
+    const node = cy?.getElementById(nodeId(id));
+    if (!cy || !node || node.empty()) return;
+    if (!this.savedPositions) {
+      this.savedPositions = new Map(cy.nodes().map((n) => [n.id(), { ...n.position() }]));
+    }
+    const keep = node.closedNeighborhood();
+    cy.elements().style('display', 'element');
+    cy.elements().not(keep).style('display', 'none');
+    keep.layout({ name: 'dagre', rankDir: 'TB', nodeSep: 30, rankSep: 70, padding: 24, animate: false, nodeDimensionsIncludeLabels: true, fit: true } as cytoscape.LayoutOptions).run();
+    this.focused = id;
+    this.showNode(id);
+  }
+
+  showWholeGraph(): void {
+    const cy = this.cy;
+    if (!cy || !this.savedPositions) return;
+    const saved = this.savedPositions;
+    cy.nodes().forEach((n) => {
+      const p = saved.get(n.id());
+      if (p) n.position(p);
+    });
+    cy.elements().style('display', 'element');
+    if (this.isolatedHidden) cy.nodes().filter((n) => n.degree(false) === 0).style('display', 'none');
+    this.savedPositions = null;
+    const id = this.focused;
+    this.focused = null;
+    cy.fit(undefined, 24);
+    if (id) this.showNode(id);
   }
 
   private backButton(): HTMLElement {

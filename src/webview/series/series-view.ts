@@ -128,7 +128,7 @@ export class SeriesView {
         ),
       );
     };
-    item(0, 'Base tree (before the series)', 'as analysed');
+    item(0, 'Base tree (before the series)', this.analysis ? 'as analysed' : 'only what the series changes');
     for (const p of series.patches) {
       const s = summaries.get(p.index);
       const verdict = p.missing ? 'missing from the input' : p.applied ? (s ? patchVerdict(s) : '') : 'not applied';

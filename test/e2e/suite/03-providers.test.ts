@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { lineOf, wsUri } from './util';
+import { lineOf, waitFor, wsUri } from './util';
 
 function hoverText(hovers: vscode.Hover[]): string {
   return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
@@ -15,9 +15,9 @@ suite('editor providers', () => {
     const mine = lenses.filter((l) => l.command?.command === 'locklens.showWitnesses');
     const titles = mine.map((l) => l.command!.title);
     const mtu = mine.find((l) => l.range.start.line === lineOf(doc, 'static void demo_update_mtu'));
-    assert.equal(mtu?.command?.title, 'entered with rtnl_mutex held (all 2 callers)', titles.join(' | '));
+    assert.equal(mtu?.command?.title, 'entered with rtnl_mutex held on 2/2 call paths', titles.join(' | '));
     const link = mine.find((l) => l.range.start.line === lineOf(doc, 'static int demo_link_add'));
-    assert.equal(link?.command?.title, 'entered with demo_mutex held (all 1 caller) · acquires rtnl_mutex');
+    assert.equal(link?.command?.title, 'entered with demo_mutex held on 1/1 call paths · acquires rtnl_mutex');
     const hot = mine.find((l) => l.range.start.line === lineOf(doc, 'int demo_flow_install'));
     assert.equal(hot?.command?.title, 'acquires demo_mutex · 1 finding');
     assert.deepEqual(hot?.command?.arguments, [{ file: 'demo_core.c', function: 'demo_flow_install' }]);
@@ -64,5 +64,20 @@ suite('editor providers', () => {
     const inSet = new vscode.Range(lineOf(doc, 'demo_update_mtu(dev, mtu);'), 1, lineOf(doc, 'demo_update_mtu(dev, mtu);'), 1);
     const none = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, inSet)) ?? [];
     assert.equal(none.filter((a) => a.title.startsWith('LockLens')).length, 0);
+  });
+
+  test('witness steps open where they point; a chain opens as a peek list', async () => {
+    await vscode.commands.executeCommand('locklens.revealStep', { file: 'demo_order.c', line: 21 });
+    const editor = await waitFor('the step to open', () => {
+      const e = vscode.window.activeTextEditor;
+      return e && e.document.uri.fsPath.endsWith('demo_order.c') && e.selection.active.line === 20 ? e : null;
+    });
+    assert.match(editor.document.lineAt(20).text, /spin_lock\(&table_lock\)/);
+    const steps = [
+      { file: 'demo_order.c', line: 20, function: 'demo_flush', note: 'spin_lock(queue_lock)' },
+      { file: 'demo_order.c', line: 11, function: 'demo_enqueue', note: 'spin_lock(table_lock)' },
+    ];
+    await vscode.commands.executeCommand('locklens.showWitnesses', { title: 'queue_lock → table_lock', steps });
+    await vscode.commands.executeCommand('closeReferenceSearch');
   });
 });

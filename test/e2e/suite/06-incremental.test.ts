@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { api, codeOf, lineOf, lockLensDiagnostics, waitFor, wsUri } from './util';
 
 const imbalanced = () => lockLensDiagnostics('demo_order.c').some((d) => codeOf(d) === 'lock-imbalance');
@@ -48,5 +49,23 @@ suite('incremental re-analysis', () => {
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
     await waitFor('the cycle to come back', () => lockLensDiagnostics('demo_order.c').some((d) => codeOf(d) === 'lock-order-cycle'), 10_000);
+  });
+
+  test('files created and deleted on disk are picked up by the watcher', async () => {
+    const file = wsUri('extra_abba.c');
+    const text = [
+      'static DEFINE_MUTEX(a_lock);',
+      'static DEFINE_MUTEX(b_lock);',
+      'void ab(void) { mutex_lock(&a_lock); mutex_lock(&b_lock); mutex_unlock(&b_lock); mutex_unlock(&a_lock); }',
+      'void ba(void) { mutex_lock(&b_lock); mutex_lock(&a_lock); mutex_unlock(&a_lock); mutex_unlock(&b_lock); }',
+      '',
+    ].join('\n');
+    writeFileSync(file.fsPath, text);
+    try {
+      await waitFor('the new file to be analysed', () => lockLensDiagnostics('extra_abba.c').some((d) => codeOf(d) === 'lock-order-cycle'), 15_000);
+    } finally {
+      unlinkSync(file.fsPath);
+    }
+    await waitFor('the deleted file to drop out', async () => lockLensDiagnostics('extra_abba.c').length === 0 && (await api()).summary()?.files === 3, 15_000);
   });
 });

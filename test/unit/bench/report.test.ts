@@ -8,7 +8,7 @@ import type { FullFigures, IncrementalFigures, ParseOnlyFigures } from '../../..
 const MB = 1024 * 1024;
 
 function parse(wallMs: number): ParseOnlyFigures {
-  return { files: 10, bytes: 12 * MB, wallMs, collectMs: 1, readMs: 1, parserInitMs: 1, parseMs: wallMs - 3, filesWithErrors: 0, errorNodes: 0 };
+  return { files: 10, bytes: 12 * MB, wallMs, collectMs: 1, readMs: 1, parserInitMs: 1, parseMs: wallMs - 3, filesWithErrors: 0, errorNodes: 0, countCpuMs: 100 };
 }
 function full(wallMs: number, jobs: number): FullFigures {
   return {
@@ -94,6 +94,17 @@ test('missing figures are n/a with the reason, never PASS', () => {
   assert.match(text, /Simulator sweep: n\/a — scenario not found/);
 });
 
+test('the CPU ratio is shown next to the wall-time verdict, with error counting excluded', () => {
+  const r = run(1, 12, { parse: 2000, full1: 2500, fullN: 1500, p95: 40, rss: 300, perPatch: 400 });
+  (r.parseOnly as { cpuMs?: number }).cpuMs = 2100; // 100 ms of it counted ERROR nodes
+  (r.full1 as { cpuMs?: number }).cpuMs = 3000;
+  const row = evaluateTargets([r]).find((x) => x.id === 'full-vs-parse')!;
+  assert.equal(row.measured, '1.25× (CPU 1.50×)');
+  assert.equal(row.status, 'PASS', 'the verdict stays on wall time');
+  delete (r.full1 as { cpuMs?: number }).cpuMs;
+  assert.equal(evaluateTargets([r]).find((x) => x.id === 'full-vs-parse')!.measured, '1.25×');
+});
+
 test('percentiles use nearest rank', () => {
   const xs = Array.from({ length: 100 }, (_, i) => i + 1);
   assert.equal(percentile(xs, 50), 50);
@@ -105,8 +116,8 @@ test('percentiles use nearest rank', () => {
 });
 
 test('child results survive noisy stdout; garbage decodes to null', () => {
-  const line = encodeResult({ ok: true, figures: { a: 1 }, rssMb: 12.5, jobMs: 3 });
-  assert.deepEqual(decodeResult(`some report text\n${line}`), { ok: true, figures: { a: 1 }, rssMb: 12.5, jobMs: 3 });
+  const line = encodeResult({ ok: true, figures: { a: 1 }, rssMb: 12.5, jobMs: 3, cpuMs: 2 });
+  assert.deepEqual(decodeResult(`some report text\n${line}`), { ok: true, figures: { a: 1 }, rssMb: 12.5, jobMs: 3, cpuMs: 2 });
   assert.equal(decodeResult('no marker here'), null);
   assert.equal(decodeResult('@@locklens-bench-result@@{not json'), null);
 });

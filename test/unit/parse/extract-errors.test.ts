@@ -124,13 +124,19 @@ test('every tree is deleted, also when extraction fails midway', async () => {
   extractFileFacts(counting, 'k.c', 'void f(void) __acquires(x) { g(); }\n');
   assert.equal(created, 2, 'masked + unmasked parse');
   assert.equal(deleted, created);
-  // A root node whose cursor throws: the tree is still freed.
+  // A root node whose traversal throws: the tree is still freed.
   const failing: CParser = {
     backend: 'wasm',
     parse(text, t) {
       const tree = real.parse(text, t)!;
       created++;
-      const root = new Proxy(tree.rootNode, { get: (o, k) => (k === 'walk' ? () => { throw new Error('cursor'); } : Reflect.get(o, k)) });
+      const root = new Proxy(tree.rootNode, {
+        get: (o, k) => {
+          if (k === 'children') throw new Error('children');
+          if (k === 'walk') return () => { throw new Error('cursor'); };
+          return Reflect.get(o, k);
+        },
+      });
       return { rootNode: root, delete: () => { deleted++; tree.delete(); } };
     },
     delete: () => undefined,

@@ -106,7 +106,17 @@ test('lock definer macros become globals with the lock type', async () => {
     ['demo_sem', 'DECLARE_RWSEM', 'struct rw_semaphore', true],
     ['demo_srcu', 'DEFINE_STATIC_SRCU', 'struct srcu_struct', false],
     ['demo_dps', 'LIST_HEAD', 'struct list_head', true],
+    ['demo_work', 'DECLARE_WORK', 'struct work_struct', true],
+    ['demo_dwork', 'DECLARE_DELAYED_WORK', 'struct delayed_work', false],
+    ['demo_pcpu_stats', 'DEFINE_PER_CPU', 'struct demo_stats', true],
   ]);
+  // Multi-argument definers keep their arguments (the work function) as the initialiser.
+  const work = f.globals.find((g) => g.name === 'demo_work')!;
+  assert.equal(work.line, 148);
+  assert.equal(work.init?.k, 'call');
+  const wargs = (work.init as Extract<NonNullable<typeof work.init>, { k: 'call' }>).args;
+  assert.deepEqual(wargs[1], { k: 'id', name: 'demo_work_fn', line: 148, col: 'static DECLARE_WORK(demo_work, '.length });
+  assert.equal(f.globals.find((g) => g.name === 'demo_mutex')!.init, null);
   // EXPORT_SYMBOL_GPL / module_init lines are not globals.
   assert.ok(!f.globals.some((g) => g.name === 'demo_lock' || g.name === 'demo_init'));
 });
@@ -140,4 +150,28 @@ test('masking made the file clean: 0 errors after masking, more without', async 
   assert.deepEqual(f.unmodeled, []);
   const noCount = await factsOf('kernel.c', { countUnmaskedErrors: false });
   assert.equal(noCount.errorNodesUnmasked, noCount.errorNodes);
+});
+
+test('type arguments to macros (container_of, list_first_entry) parse cleanly; sizeof/casts untouched', async () => {
+  const f = await factsOf('kernel-idioms.c');
+  assert.equal(f.errorNodes, 0);
+  const r = fn(f, 'demo_rebalance');
+  assert.equal(r.hasErrors, false);
+  const decls = stmts(r.body).filter((s): s is Of<'decl'> => s.k === 'decl');
+  assert.deepEqual(decls.map((d) => [d.decl.name, d.decl.type.base, d.init?.k]), [
+    ['dn', 'struct demo_net', 'call'],
+    ['dp', 'struct demo_dp', 'call'],
+    ['tmp', 'dp', 'num'], // NULL is a literal
+  ]);
+  const co = decls[0].init as Extract<NonNullable<Of<'decl'>['init']>, { k: 'call' }>;
+  assert.equal(co.text, 'container_of(work, struct demo_net, rebalance.work)', 'texts come from the original source');
+  assert.equal(co.args.length, 3);
+  assert.deepEqual(calleeNames(r.body), ['container_of', 'list_first_entry', 'ovs_lock', 'demo_masks_rebalance', 'ovs_unlock', 'schedule_delayed_work', 'msecs_to_jiffies']);
+  // Designated array initialisers and __ro_after_init globals.
+  const fam = f.globals.find((g) => g.name === 'demo_genl_family')!;
+  const fields = (fam.init as Extract<NonNullable<typeof fam.init>, { k: 'init' }>).entries.map((e) => e.field);
+  assert.deepEqual(fields, ['hdrsize', 'name', 'small_ops', 'n_small_ops']);
+  const pol = f.globals.find((g) => g.name === 'demo_policy')!;
+  assert.equal((pol.init as Extract<NonNullable<typeof pol.init>, { k: 'init' }>).entries.length, 2);
+  assert.equal(fn(f, 'demo_init_net').isStatic, true);
 });

@@ -13,5 +13,5 @@ test('sha1 matches node:crypto at block boundaries and on non-ASCII text', () =>
 });
 
 test('property: sha1 equals node:crypto for arbitrary strings', () => {
-  fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (s) => sha1Hex(s) === ref(s)), { numRuns: 200 });
+  fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (s) => sha1Hex(s) === ref(s)), { numRuns: 200, seed: 11 });
 });

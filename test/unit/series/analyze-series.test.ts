@@ -150,3 +150,15 @@ test('contention paths: trylock edges and users of the contended lock are not vi
   const none = fakeAnalyze([fakeFacts('a.c', 'LOCK rtnl contended\nLOCK m\nENTRY flow - m')]);
   assert.deepEqual(contentionPaths(none), []);
 });
+
+test('a patch touching no analysed file is applied without re-analysis; base facts can be supplied', () => {
+  const a = fakeAnalyzer();
+  const parsed = assembleSeries([mail(1, 2, 'docs', edit('README', ['doc'], ['doc', 'more'])), mail(2, 2, 'code', edit('other.c', ['LOCK other'], ['LOCK other2']))]);
+  const pre = new Map([['dp.c', fakeFacts('dp.c', BASE.get('dp.c')!)]]);
+  const r = analyzeSeries(parsed, BASE, a, { baseFacts: pre });
+  assert.equal(a.analyses, 2, 'base + patch 2 only');
+  assert.deepEqual(a.extracted, ['other.c', 'other.c'], 'dp.c came from the supplied base facts');
+  assert.deepEqual(r.perPatch[0].notes, ['no analysed source file touched; lock graph unchanged']);
+  assert.deepEqual(r.locks.added.map((l) => [l.id, l.patch]), [['other2', 2]]);
+  assert.deepEqual(r.locks.removed.map((l) => [l.id, l.patch]), [['other', 2]]);
+});

@@ -120,3 +120,12 @@ test('property: applying jsdiff output of (a → b) onto a yields b', () => {
     { numRuns: 300, seed: 42 },
   );
 });
+
+test('plain diffs: the first path component is stripped like patch -p1, git a/ b/ prefixes exactly', () => {
+  const plain = parseUnifiedDiff(['--- linux-6.1.orig/net/core/dev.c\t2026-01-01', '+++ linux-6.1/net/core/dev.c\t2026-01-02', '@@ -1 +1 @@', '-a', '+b', ''].join('\n'));
+  assert.deepEqual([plain.files[0].oldPath, plain.files[0].newPath], ['net/core/dev.c', 'net/core/dev.c']);
+  const single = parseUnifiedDiff(['--- dev.c', '+++ dev.c', '@@ -1 +1 @@', '-a', '+b', ''].join('\n'));
+  assert.equal(single.files[0].newPath, 'dev.c');
+  const git = parseUnifiedDiff(['diff --git a/x/y.c b/x/y.c', '--- a/x/y.c', '+++ b/x/y.c', '@@ -1 +1 @@', '-a', '+b', ''].join('\n'));
+  assert.equal(git.files[0].newPath, 'x/y.c');
+});

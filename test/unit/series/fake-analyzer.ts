@@ -71,15 +71,20 @@ export function fakeAnalyze(facts: FileFacts[]): AnalysisResult {
   return r;
 }
 
-export function fakeAnalyzer(): SeriesAnalyzer & { extracted: string[] } {
+export function fakeAnalyzer(): SeriesAnalyzer & { extracted: string[]; analyses: number } {
   const extracted: string[] = [];
-  return {
+  const a = {
     extracted,
-    extract(file, text) {
+    analyses: 0,
+    extract(file: string, text: string) {
       extracted.push(file);
       return fakeFacts(file, text);
     },
-    analyze: fakeAnalyze,
-    isSource: (p) => p.endsWith('.c') || p.endsWith('.h'),
+    analyze(facts: FileFacts[]) {
+      a.analyses++;
+      return fakeAnalyze(facts);
+    },
+    isSource: (p: string) => p.endsWith('.c') || p.endsWith('.h'),
   };
+  return a;
 }

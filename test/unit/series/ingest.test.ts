@@ -158,7 +158,11 @@ test('hunks apply at an offset, like git apply', async () => {
   assert.equal(p.patches[0].files[0].hunks[0].oldStart, 33);
   const r = applyPatch(readTree(fixture('edge', 'base')), p.patches[0]);
   assert.equal(r.applied, true);
+  assert.deepEqual(r.notes, ['lib/counter.c: hunk 1 applied at line 30 (offset -3 lines)']);
   assert.match(r.tree.get('lib/counter.c') ?? '', /counter_reset\(struct counter \*c\)\n\{\n    ovs_mutex_lock/);
+  // Negative: a hunk at its stated line gets no offset note.
+  const exact = applyPatch(readTree(fixture('edge', 'base')), (await parseMbox('edge', 'missing-patch.mbox')).patches[0]);
+  assert.deepEqual(exact.notes, []);
 });
 
 test('mbox splitting keeps From_ lines apart from body text and unescapes >From', () => {
@@ -192,4 +196,28 @@ test('readMailFile: a single message without a From_ line is one message', async
   assert.equal(msgs.length, 1);
   assert.equal(msgs[0].subject, '[PATCH] innocent cleanup');
   assert.equal(msgs[0].archivePage, false);
+});
+
+test('a pipermail archive page saved as text: headers guessed, patch applied', async () => {
+  const p = await parseMbox('ukey-replace', 'archive-page.txt');
+  assert.equal(p.series.subject, 'ofproto-dpif-upcall: Replace ukeys for deleted flows.');
+  assert.equal(p.patches[0].author, 'Ada Lovelace <ada@example.org>');
+  assert.deepEqual(p.patches[0].notes, ['read from an archive page']);
+  assert.ok(p.notes.some((n) => /not an RFC 822 message; read as a saved archive page/.test(n)));
+  const { steps } = applyAll(p, readTree(fixture('ukey-replace', 'base')));
+  assert.equal(steps[0].applied, true, steps[0].problems.join('\n'));
+  // The same patch from the mbox gives the same tree.
+  const fromMbox = applyAll(await parseMbox('ukey-replace', 'series.mbox'), readTree(fixture('ukey-replace', 'base')));
+  assert.equal(steps[0].treeHash, fromMbox.steps[0].treeHash);
+});
+
+test('in-body From:/Subject: (format-patch for another author) win over the mail headers, like git am', async () => {
+  const raw = 'From: Sender <s@x>\nSubject: [PATCH 1/1] sent subject\n\nFrom: Real Author <ra@x>\nSubject: [PATCH 1/1] real subject\n\nWhy.\n---\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n';
+  const s = assembleSeries(await readMailFile(new TextEncoder().encode(raw), 'm.eml'));
+  assert.equal(s.patches[0].author, 'Real Author <ra@x>');
+  assert.equal(s.patches[0].subject, 'real subject');
+  assert.equal(s.patches[0].message, 'Why.');
+  // Negative: a body starting with prose keeps the header author.
+  const plain = assembleSeries(await readMailFile(new TextEncoder().encode(raw.replace(/\nFrom: Real Author <ra@x>\nSubject: \[PATCH 1\/1\] real subject\n/, '\n')), 'm.eml'));
+  assert.equal(plain.patches[0].author, 'Sender <s@x>');
 });

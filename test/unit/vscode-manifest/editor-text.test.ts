@@ -30,11 +30,11 @@ test('decoration text per style, none when nothing is held', () => {
 
 test('CodeLens titles: entry context with caller count, acquisitions, findings; nothing for plain functions', () => {
   const f = fn('x', 1, 2, { callers: 3, entry: { must: ['rtnl_mutex'], may: ['rtnl_mutex'] }, acquires: ['ovs_mutex'] });
-  assert.equal(entryContextText(f), 'entered with rtnl_mutex held (all 3 callers)');
-  assert.equal(functionLensTitle(f, 2), 'entered with rtnl_mutex held (all 3 callers) · acquires ovs_mutex · 2 findings');
+  assert.equal(entryContextText(f), 'entered with rtnl_mutex held on 3/3 call paths');
+  assert.equal(functionLensTitle(f, 2), 'entered with rtnl_mutex held on 3/3 call paths · acquires ovs_mutex · 2 findings');
   assert.equal(functionLensTitle(fn('y', 1, 2), 0), null);
   assert.equal(functionLensTitle(fn('y', 1, 2), 1), '1 finding');
-  assert.equal(entryContextText(fn('z', 1, 2, { entry: { must: [], may: ['a'] } })), 'may be entered with a held (some callers)');
+  assert.equal(entryContextText(fn('z', 1, 2, { entry: { must: [], may: ['a'] } })), 'entered with a held on some call paths');
   assert.equal(functionLensTitle(fn('r', 1, 2, { requires: ['m'] }), 0), 'requires m');
 });
 
@@ -76,7 +76,7 @@ test('lock hover: class traits, sites with links, edges both ways', () => {
   assert.match(md, /`rtnl_mutex` — mutex · global · contended/);
   assert.match(md, /Taken at 1 site/);
   assert.match(md, /Nests under \(1\)/);
-  assert.match(md, /`ovs_mutex → rtnl_mutex` \(2 paths\)/);
+  assert.match(md, /`ovs_mutex → rtnl_mutex` \(2 paths\): \[flow\\_cmd:42\]\(W\) → \[new\\_vport:15\]\(W\)/);
   assert.ok(links.some(([cmd]) => cmd === 'W'), 'witness steps are links');
   assert.ok(links.some(([cmd]) => cmd === 'R'), 'sites are links');
   const md2 = lockHoverMarkdown(idx, 'struct datapath.lock', link, { reveal: 'R', witness: 'W' })!;

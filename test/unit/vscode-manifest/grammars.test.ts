@@ -72,7 +72,9 @@ test('lock primitives: acquisitions, releases, RCU and annotations are told apar
 
 test('the injection reaches C and diff lines of the patch grammar, not comments', () => {
   assert.match(inj.injectionSelector!, /L:source\.c -comment -string/);
-  assert.match(inj.injectionSelector!, /meta\.diff\.line\.locklens/);
+  assert.match(inj.injectionSelector!, /L:text\.mail\.patch\.locklens meta\.diff\.line(,|$)/);
+  // Scope selectors match by dotted prefix: every diff-line rule must start with meta.diff.line.
+  for (const p of patch.repository!.diff.patterns!.filter((r) => r.begin)) assert.match(p.name!, /(^| )meta\.diff\.line\./);
   const diff = patch.repository!.diff;
   const added = diff.patterns!.find((p) => p.name?.includes('markup.inserted.diff'))!;
   assert.ok(added.name!.includes('meta.diff.line.inserted.locklens'));

@@ -77,7 +77,7 @@ export async function openPage(
   });
   if (init) await page.addInitScript(init);
   await page.goto(url);
-  await page.waitForFunction(() => (window as unknown as { __locklens?: unknown }).__locklens !== undefined, null, { timeout: 10_000 });
+  await page.waitForFunction(() => (window as unknown as { __locklens?: unknown }).__locklens !== undefined, null, { timeout: 30_000 });
   return { page, log };
 }
 

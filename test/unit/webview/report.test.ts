@@ -24,21 +24,28 @@ type Dbg = Record<string, any>;
 const dbg = <T>(page: Page, fn: (d: Dbg) => T): Promise<T> =>
   page.evaluate(`(${fn.toString()})(window.__locklens)`) as Promise<T>;
 
+// One browser for the whole file; each block opens its own pages.
+let s: Session;
+before(async () => {
+  s = await launch();
+});
+after(async () => {
+  await s?.close();
+});
+
 describe('standalone HTML report in chromium', () => {
-  let s: Session;
   let url: string;
   let page: Page;
   let log: PageLog;
 
   before(async () => {
-    s = await launch();
     const file = path.join(s.tmp, 'report.html');
     writeFileSync(file, renderHtmlReport({ title: 'LockLens report — flow-table series', analysis, series, simulation: sweep, view: 'graph', sourceRoot: '/src/linux' }));
     url = pathToFileURL(file).href;
     ({ page, log } = await openPage(s.browser, url));
   });
   after(async () => {
-    await s?.close();
+    await page?.close();
   });
 
   test('draws one cytoscape node per lock class and one edge per nesting', async () => {
@@ -187,7 +194,7 @@ describe('standalone HTML report in chromium', () => {
     });
     await page.mouse.click(hit.x, hit.y);
     // chart.js handles DOM events on the next animation frame.
-    await page.waitForFunction(() => !(window as any).__locklens.charts.time.isDatasetVisible(0), null, { timeout: 2000 });
+    await page.waitForFunction(() => !(window as any).__locklens.charts.time.isDatasetVisible(0), null, { timeout: 10_000 });
     assert.equal(await dbg(page, (d) => d.charts.time.isDatasetVisible(1)), true);
 
     // Choose the other x parameter: one series per delay, 3 points (N) each.
@@ -253,18 +260,16 @@ describe('report from real engine output of examples/', () => {
   const kdp = real<AnalysisResult>('kdp-analysis.json');
   const kdpSeries = real<SeriesJson>('kdp-series.json');
   const sim = real<SweepJson>('ovs-flow-install-sweep.json');
-  let s: Session;
   let page: Page;
   let log: PageLog;
 
   before(async () => {
-    s = await launch();
     const file = path.join(s.tmp, 'real.html');
     writeFileSync(file, renderHtmlReport({ title: 'kernel-dp', analysis: kdp, series: kdpSeries, simulation: sim, view: 'graph' }));
     ({ page, log } = await openPage(s.browser, pathToFileURL(file).href));
   });
   after(async () => {
-    await s?.close();
+    await page?.close();
   });
 
   test('graph, series diff and charts', async () => {
@@ -303,5 +308,61 @@ describe('report from real engine output of examples/', () => {
     await shot(page, 'real-charts');
     assert.deepEqual(await log.csp(), []);
     assert.deepEqual(log.errors, []);
+  });
+});
+
+describe('report edge cases', () => {
+  const open = async (name: string, input: Parameters<typeof renderHtmlReport>[0]) => {
+    const file = path.join(s.tmp, `${name}.html`);
+    writeFileSync(file, renderHtmlReport(input));
+    return openPage(s.browser, pathToFileURL(file).href);
+  };
+
+  test('no data at all: every view says what to run, nothing breaks', async () => {
+    const { page, log } = await open('empty', { title: 'empty' });
+    for (const v of ['graph', 'series', 'charts']) {
+      await page.click(`#tab-${v}`);
+      assert.match(await page.locator(`#pane-${v} .empty`).innerText(), /No (analysis|patch series|simulation)/);
+    }
+    assert.deepEqual(log.errors, []);
+    await page.close();
+  });
+
+  test('series without a base analysis draws only what the series changes, and says so', async () => {
+    const kdpSeries = fixture<SeriesJson>('real/kdp-series.json');
+    const { page, log } = await open('series-only', { title: 'series only', series: kdpSeries });
+    await page.waitForFunction(() => window.__locklens.seriesGraph !== null);
+    assert.match(await page.locator('.series-side').innerText(), /No base analysis loaded/);
+    assert.deepEqual(await dbg(page, (d) => d.seriesGraph.nodes().map((n: any) => n.id()).sort()), ['n:kdp_mutex', 'n:struct kdp_flow_table.mutex']);
+    await page.locator('#patch-list button.patch-select[data-patch="0"]').click();
+    assert.equal(await dbg(page, (d) => d.seriesGraph.nodes().length), 0);
+    assert.deepEqual(log.errors, []);
+    await page.close();
+  });
+
+  test('a large graph falls back to a linear-time layout and stays usable', async () => {
+    const n = 320;
+    const locks = Array.from({ length: n }, (_, i) => ({ ...analysis.locks[0], id: `lock_${i}`, name: `lock_${i}`, contended: false }));
+    const edges = locks.slice(1).map((l, i) => ({ from: locks[Math.floor(i / 2)].id, to: l.id, witnesses: [], count: 1, trylock: false }));
+    const big = { ...analysis, locks, edges, findings: [] };
+    const t0 = Date.now();
+    const { page, log } = await open('large', { title: 'large', analysis: big });
+    await page.waitForFunction(() => window.__locklens.graph !== null);
+    const ms = Date.now() - t0;
+    assert.equal(await dbg(page, (d) => d.graphLayout), 'breadthfirst');
+    assert.equal(await dbg(page, (d) => d.graph.nodes().length), n);
+    // Reading one lock: its neighbourhood alone, laid out afresh; then back to everything.
+    await page.fill('#lock-search', 'lock_5');
+    await page.press('#lock-search', 'Enter');
+    await page.click('#focus-lock');
+    const visible = () => dbg(page, (d) => d.graph.nodes(':visible').map((x: any) => x.id()).sort());
+    assert.deepEqual(await visible(), ['n:lock_11', 'n:lock_12', 'n:lock_2', 'n:lock_5']);
+    await shot(page, 'large-graph-focus');
+    await page.click('#show-whole');
+    assert.equal((await visible()).length, n);
+    assert.ok(ms < 20_000, `rendered in ${ms} ms`);
+    await shot(page, 'large-graph');
+    assert.deepEqual(log.errors, []);
+    await page.close();
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { SweepCell, SweepJson } from '../../../src/protocol/webview-messages';
-import { defaultXParam, formatPct, formatSeconds, paramNames, shapeSweep } from '../../../src/webview/charts/sweep-model';
+import { defaultXParam, formatPct, formatSeconds, paramNames, secondsTick, shapeSweep } from '../../../src/webview/charts/sweep-model';
 
 const ROOT = process.env.LOCKLENS_ROOT!;
 const sweep = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/webview/sweep.json'), 'utf8')) as SweepJson;
@@ -49,4 +49,11 @@ test('formatSeconds and formatPct', () => {
   assert.equal(formatSeconds(0), '0.00 s');
   assert.equal(formatPct(-28.8), '-28.8 %');
   assert.equal(formatPct(3), '+3.0 %');
+});
+
+test('secondsTick keeps one unit per axis', () => {
+  const ms = secondsTick(0.25);
+  assert.deepEqual([0, 0.02, 0.2].map(ms), ['0 ms', '20 ms', '200 ms']);
+  assert.deepEqual([0, 2.5, 80].map(secondsTick(80)), ['0 s', '2.5 s', '80 s']);
+  assert.equal(secondsTick(0.0005)(0.00012), '120 µs');
 });

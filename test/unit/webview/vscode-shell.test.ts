@@ -128,15 +128,21 @@ describe('VS Code webview shell', () => {
   });
 
   test('obeys host messages and ignores malformed or foreign ones', async () => {
+    const before = (await posted()).length;
     await send({ type: 'showView', view: 'evil' });
     await send({ type: 'selectPatch', index: -1 });
     await send({ type: 'nonsense' });
     // A well-formed message from another origin is ignored.
     const foreign = page.frame({ url: /\/foreign\.html$/ });
     assert.ok(foreign);
-    await foreign.evaluate(() => window.parent.frames[0].postMessage({ type: 'showView', view: 'charts' }, '*'));
-    await page.waitForTimeout(100);
+    await foreign.evaluate(() => window.parent.frames[0].postMessage({ type: 'selectPatch', index: 2 }, '*'));
+    // Sentinel: a valid message whose reply shows the ones before it were seen.
+    await send({ type: 'showView', view: 'graph' });
+    await page.waitForFunction((n) => window.__posted.length > n, before);
+    await page.waitForTimeout(150);
     assert.equal(await dbg('view'), 'graph');
+    assert.equal(await dbg('seriesPatch'), 3);
+    assert.deepEqual((await posted()).slice(before), [{ type: 'viewChanged', view: 'graph' }]);
 
     await send({ type: 'selectPatch', index: 1 });
     await app.waitForFunction(() => window.__locklens.seriesPatch === 1);
