@@ -13,7 +13,7 @@ import { UsageError, type CliIO } from './io';
 import { childScript, cpuMsSince, encodeResult, peakRssMb, runInChild, type ChildJob, type ChildOutcome } from '../host/bench/child';
 import { measureFull, measureIncremental, measureParseOnly } from '../host/bench/measure';
 import { runHarness, type BenchOptions, type Exec } from '../host/bench/harness';
-import { isNa, renderReport, roundReport } from '../host/bench/report';
+import { isNa, renderReport, roundReport, type BenchReport } from '../host/bench/report';
 import { defaultJobs } from '../host/analyze-tree';
 import { packageRoot } from '../host/dist-dir';
 
@@ -164,11 +164,13 @@ export async function runBench(argv: string[], io: { stdout: (s: string) => void
       }
     };
   }
-  const report = await runHarness(opts, exec, (s) => io.stderr(`bench: ${s}\n`));
+  const save = (r: BenchReport) => {
+    mkdirSync(path.dirname(opts.json), { recursive: true });
+    writeFileSync(opts.json, JSON.stringify(roundReport(r), null, 2) + '\n');
+  };
+  const report = await runHarness(opts, exec, (s) => io.stderr(`bench: ${s}\n`), save);
   if (!script) report.notes.push('measured in-process (no dist/cli.js): peak RSS figures are cumulative.');
-  const rounded = roundReport(report);
-  mkdirSync(path.dirname(opts.json), { recursive: true });
-  writeFileSync(opts.json, JSON.stringify(rounded, null, 2) + '\n');
+  save(report);
   io.stdout(renderReport(report));
   io.stderr(`wrote ${path.relative(io.cwd, opts.json) || opts.json}\n`);
   const anyRan = report.runs.some((r) => !isNa(r.parseOnly) || !isNa(r.full1));

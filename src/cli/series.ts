@@ -122,7 +122,7 @@ async function createAnalyzer(config: LockLensConfig, backend: 'wasm' | 'native'
  * Base facts in parallel and through the content-hash fact cache (outside the analysed tree):
  * the base is the big part; patches touch few files, which are then extracted one by one.
  */
-async function extractBase(base: Map<string, string>, analyzer: HostAnalyzer, config: LockLensConfig, args: SeriesArgs, notes: string[]): Promise<Map<string, FileFacts>> {
+async function extractBase(base: Map<string, string>, analyzer: HostAnalyzer, config: LockLensConfig, args: SeriesArgs): Promise<{ facts: Map<string, FileFacts>; jobs: number; cacheHits: number }> {
   const entries = [...base.keys()].filter(analyzer.isSource).map((p) => ({ path: p, abs: p, size: base.get(p)!.length }));
   const jobs = args.jobs ?? (entries.length < 64 ? 1 : defaultJobs());
   const out = await extractAll(entries, {
@@ -133,8 +133,7 @@ async function extractBase(base: Map<string, string>, analyzer: HostAnalyzer, co
     overlays: base,
     parser: analyzer.parser,
   });
-  notes.push(`base: ${entries.length} source files extracted with ${jobs} job${jobs === 1 ? '' : 's'}, ${out.cacheHits} from the fact cache`);
-  return new Map(out.facts.map((f) => [f.file, f] as const));
+  return { facts: new Map(out.facts.map((f) => [f.file, f] as const)), jobs, cacheHits: out.cacheHits };
 }
 
 function isDir(p: string): boolean {
@@ -248,14 +247,22 @@ async function runSeriesOrThrow(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
 
-  const analyzer = base ? await createAnalyzer(config, args.parser) : null;
+  let analyzer: HostAnalyzer | null = null;
+  try {
+    analyzer = base ? await createAnalyzer(config, args.parser) : null;
+  } catch (e) {
+    // The optional native parser may be absent; that is a usage problem, not a crash.
+    if (args.parser === 'native') throw new UsageError(`--parser native is not available: ${(e as Error).message}`);
+    throw e;
+  }
   let report: SeriesReport;
   try {
     const t0 = performance.now();
-    const baseFacts = base && analyzer ? await extractBase(base, analyzer, config, args, extraNotes) : undefined;
+    const extracted = base && analyzer ? await extractBase(base, analyzer, config, args) : undefined;
     const extractMs = performance.now() - t0;
-    report = analyzeSeries(parsed, base, analyzer, { clock: () => performance.now(), partialReason, baseFacts });
+    report = analyzeSeries(parsed, base, analyzer, { clock: () => performance.now(), partialReason, baseFacts: extracted?.facts });
     report.stats.baseMs += extractMs;
+    if (extracted) Object.assign(report.stats, { baseJobs: extracted.jobs, baseCacheHits: extracted.cacheHits });
   } finally {
     analyzer?.dispose();
   }

@@ -23,7 +23,7 @@ import { FunctionAnalyzer, MinHeap, type AnalyzerEnv } from './function-flow';
 import type { LockRef } from './lock-identity';
 import { Program, type FnInfo } from './program';
 import { summarySig, type FnSummary, type LocalResult } from './summary';
-import { chainKey, cmpChain, cmpStr, sortedUnique } from './util';
+import { cmpChain, cmpStr, sortedUnique } from './util';
 
 export interface AnalyzeOptions {
   config: LockLensConfig;
@@ -110,19 +110,81 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions): AnalysisRes
     checkAbort();
     comp.sort((a, b) => cmpStr(a.key, b.key));
     const recursive = comp.length > 1 || (succ.get(comp[0]!) ?? []).includes(comp[0]!);
-    for (let it = 0; it < (recursive ? MAX_SCC_ITERATIONS : 1); it++) {
-      let changed = false;
-      for (const fn of comp) {
-        const r = new FunctionAnalyzer(env, fn).run();
-        const before = summaries.get(fn.key);
-        if (!before || summarySig(before) !== summarySig(r.summary)) changed = true;
-        summaries.set(fn.key, r.summary);
-        local.set(fn.key, r);
+    if (!recursive) {
+      const fn = comp[0]!;
+      const r = new FunctionAnalyzer(env, fn).run();
+      summaries.set(fn.key, r.summary);
+      local.set(fn.key, r);
+      continue;
+    }
+    // Recursive SCC: worklist; a function is re-analysed only when a callee's summary changed.
+    const inComp = new Set(comp);
+    const callersIn = new Map<FnInfo, FnInfo[]>();
+    for (const f of comp) {
+      for (const g of succ.get(f) ?? []) {
+        if (!inComp.has(g)) continue;
+        const l = callersIn.get(g);
+        if (l) l.push(f);
+        else callersIn.set(g, [f]);
       }
-      if (!changed) break;
-      if (it === MAX_SCC_ITERATIONS - 1) {
-        problems.push({ severity: 'info', code: 'recursion-cap', message: `Summaries of a recursive cycle (${comp.map((f) => f.ir.name).join(', ')}) did not converge in ${MAX_SCC_ITERATIONS} rounds; results there are approximate.`, file: comp[0]!.file, line: comp[0]!.ir.line });
+    }
+    // Callees-first order inside the SCC (DFS post-order) so one sweep propagates far.
+    const post: FnInfo[] = [];
+    const seenF = new Set<FnInfo>();
+    const dfs = (root: FnInfo): void => {
+      const stack: { f: FnInfo; i: number }[] = [{ f: root, i: 0 }];
+      seenF.add(root);
+      while (stack.length) {
+        const top = stack[stack.length - 1]!;
+        const ss = (succ.get(top.f) ?? []).filter((g) => inComp.has(g));
+        if (top.i < ss.length) {
+          const g = ss[top.i++]!;
+          if (!seenF.has(g)) {
+            seenF.add(g);
+            stack.push({ f: g, i: 0 });
+          }
+        } else {
+          post.push(top.f);
+          stack.pop();
+        }
       }
+    };
+    for (const f of comp) if (!seenF.has(f)) dfs(f);
+    comp.splice(0, comp.length, ...post);
+    const idx = new Map(comp.map((f, i) => [f, i]));
+    const heap = new MinHeap();
+    const queued = new Set<number>();
+    comp.forEach((_, i) => {
+      heap.push(i);
+      queued.add(i);
+    });
+    const runs = new Map<FnInfo, number>();
+    let capped = false;
+    while (heap.size) {
+      const i = heap.pop();
+      queued.delete(i);
+      const fn = comp[i]!;
+      const n = (runs.get(fn) ?? 0) + 1;
+      runs.set(fn, n);
+      const r = new FunctionAnalyzer(env, fn).run();
+      const before = summaries.get(fn.key);
+      summaries.set(fn.key, r.summary);
+      local.set(fn.key, r);
+      if (before && summarySig(before) === summarySig(r.summary)) continue;
+      if (n >= MAX_SCC_ITERATIONS) {
+        capped = true;
+        continue;
+      }
+      for (const c of callersIn.get(fn) ?? []) {
+        const j = idx.get(c)!;
+        if (!queued.has(j)) {
+          queued.add(j);
+          heap.push(j);
+        }
+      }
+    }
+    if (capped) {
+      problems.push({ severity: 'info', code: 'recursion-cap', message: `Summaries of a recursive cycle (${comp.slice(0, 5).map((f) => f.ir.name).join(', ')}${comp.length > 5 ? ', …' : ''}) did not converge in ${MAX_SCC_ITERATIONS} rounds; results there are approximate.`, file: comp[0]!.file, line: comp[0]!.ir.line });
     }
   }
   lap('summaries');
@@ -236,29 +298,49 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions): AnalysisRes
   lap('entry');
 
   // --- lock-order graph -------------------------------------------------------------------------------
-  const edgeMap = new Map<string, { from: string; to: string; chains: Map<string, WitnessStep[]>; allTry: boolean; allReadRead: boolean; reach: Map<string, { fn: FnInfo; line: number }> }>();
+  // Per edge: distinct acquisition pairs (first step of the `from` chain, last step of the `to`
+  // chain, reach statement) are counted; only the best MAX_WITNESSES chains are kept.
+  interface EdgeAcc {
+    from: string;
+    to: string;
+    pairs: Set<string>;
+    best: { chain: WitnessStep[]; reach: { fn: FnInfo; line: number } | null }[];
+    allTry: boolean;
+    allReadRead: boolean;
+  }
+  const edgeMap = new Map<string, EdgeAcc>();
   for (const f of prog.fns) {
     for (const e of local.get(f.key)?.edges ?? []) {
       if (isRcuId(e.from) || isRcuId(e.to)) continue;
       const k = `${e.from}\u0000${e.to}`;
       let m = edgeMap.get(k);
-      if (!m) edgeMap.set(k, (m = { from: e.from, to: e.to, chains: new Map(), allTry: true, allReadRead: true, reach: new Map() }));
-      const ck = chainKey(e.chain);
-      m.chains.set(ck, e.chain);
-      if (!e.try || m.allTry) m.reach.set(ck, { fn: f, line: e.reachLine });
+      if (!m) edgeMap.set(k, (m = { from: e.from, to: e.to, pairs: new Set(), best: [], allTry: true, allReadRead: true }));
+      const first = e.chain[0]!;
+      const last = e.chain[e.chain.length - 1]!;
+      const pk = `${first.file}:${first.line}:${first.function}|${last.file}:${last.line}:${last.function}|${f.key}:${e.reachLine}`;
       if (!e.readRead) m.allReadRead = false;
       if (!e.try) m.allTry = false;
+      if (m.pairs.has(pk)) continue;
+      m.pairs.add(pk);
+      const entry = { chain: e.chain, reach: !e.try || m.allTry ? { fn: f, line: e.reachLine } : null };
+      // Insert keeping `best` sorted (shortest, then textual) and bounded.
+      let i = m.best.length;
+      while (i > 0 && cmpChain(entry.chain, m.best[i - 1]!.chain) < 0) i--;
+      if (i < MAX_WITNESSES) {
+        m.best.splice(i, 0, entry);
+        if (m.best.length > MAX_WITNESSES) m.best.pop();
+      }
     }
   }
   const edgeReach = new Map<string, { fn: FnInfo; line: number }>();
   const readReadEdges = new Set<string>();
-  for (const m of edgeMap.values()) if (m.allReadRead) readReadEdges.add(`${m.from}\u0000${m.to}`);
   const edges: LockEdge[] = [...edgeMap.values()]
     .map((m) => {
-      const chains = [...m.chains.values()].sort(cmpChain);
-      const best = chains.find((c) => m.reach.has(chainKey(c)));
-      if (best) edgeReach.set(`${m.from}\u0000${m.to}`, m.reach.get(chainKey(best))!);
-      return { from: m.from, to: m.to, witnesses: chains.slice(0, MAX_WITNESSES), count: chains.length, trylock: m.allTry };
+      const k = `${m.from}\u0000${m.to}`;
+      if (m.allReadRead) readReadEdges.add(k);
+      const withReach = m.best.find((b) => b.reach);
+      if (withReach) edgeReach.set(k, withReach.reach!);
+      return { from: m.from, to: m.to, witnesses: m.best.map((b) => b.chain), count: m.pairs.size, trylock: m.allTry };
     })
     .sort((a, b) => cmpStr(a.from, b.from) || cmpStr(a.to, b.to));
   lap('graph');

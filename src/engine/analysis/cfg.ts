@@ -258,7 +258,7 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
         return next;
       }
       case 'return': {
-        const ep = mk('exitpoint', s.line, [exit]);
+        const ep = mk('exitpoint', s.line, [exit], s.expr);
         const rel = releaseChain(0, s.line, ep);
         return mk('return', s.line, [rel], s.expr);
       }

@@ -346,7 +346,11 @@ export class FunctionAnalyzer {
       case 'exitpoint': {
         if (this.recording) {
           const tryLocks = [...st.held].filter(([k, v]) => v.try && !isPseudo(k)).map(([k]) => k).sort(cmpStr);
-          this.res.exits.push({ line: node.line, snap: snap(st), tryLocks });
+          const r = node.expr ? stripCond(node.expr) : null;
+          // Only boolean literals: `return 0;` vs `return 1;` in an int function is usually an error code.
+          const lit = r && (r.k === 'id' ? r.name : r.k === 'num' ? r.text : null);
+          const retConst = lit === 'true' || lit === 'false' ? lit === 'true' : null;
+          this.res.exits.push({ line: node.line, snap: snap(st), tryLocks, retConst });
         }
         return [st];
       }
@@ -431,7 +435,7 @@ export class FunctionAnalyzer {
     let sense: 'truthy' | 'falsy' | 'neg' | 'nonneg' = 'truthy';
     for (let i = 0; i < 4; i++) {
       if (x.k === 'binary' && (x.op === '==' || x.op === '!=')) {
-        const zero = (y: Expr): boolean => (y.k === 'num' && /^0[uUlL]*$/.test(y.text)) || (y.k === 'id' && /^(NULL|false)$/.test(y.name));
+        const zero = (y: Expr): boolean => (y.k === 'num' && /^(0[uUlL]*|false)$/.test(y.text)) || (y.k === 'id' && /^(NULL|false)$/.test(y.name));
         if (zero(x.right)) {
           if (x.op === '==') sense = sense === 'truthy' ? 'falsy' : 'truthy';
           x = stripCond(x.left);
@@ -1069,6 +1073,7 @@ export class FunctionAnalyzer {
         s.releases.set(k, { lock: k, ...(this.paramOf(k) !== undefined ? { param: this.paramOf(k)! } : {}), must: m });
       }
     }
+    if (!s.tryRet) this.inferTryShape();
     const resolveAnn = (t: string): LockRef => {
       const r = resolveLock(this.env.prog, parseLockText(t), this.fn);
       this.env.noteClass(r);
@@ -1114,6 +1119,47 @@ export class FunctionAnalyzer {
           break;
       }
     }
+  }
+
+  /**
+   * Unannotated trylock-shaped function: every exit returns a true/false constant that matches
+   * whether L is held there (`ovsthread_once_start__`). Callers then branch on it like a trylock.
+   */
+  private inferTryShape(): void {
+    const s = this.res.summary;
+    const exits = this.res.exits;
+    if (exits.length < 2) return;
+    const locks: string[] = [];
+    let success: boolean | null = null;
+    const all = new Set<string>();
+    for (const e of exits) for (const l of e.snap.may) all.add(l);
+    for (const l of [...all].sort(cmpStr)) {
+      let ok = true;
+      let pol: boolean | null = null;
+      for (const e of exits) {
+        const held = e.snap.must.includes(l);
+        if (!held && e.snap.may.includes(l)) ok = false;
+        if (e.retConst === null) ok = false;
+        if (!ok) break;
+        const p = held === e.retConst;
+        if (pol === null) pol = p;
+        else if (pol !== p) ok = false;
+      }
+      const heldSomewhere = exits.some((e) => e.snap.must.includes(l));
+      const freeSomewhere = exits.some((e) => !e.snap.may.includes(l));
+      if (!ok || !heldSomewhere || !freeSomewhere) continue;
+      if (success !== null && success !== pol) continue;
+      success = pol;
+      locks.push(l);
+    }
+    if (!locks.length || success === null) return;
+    const hold = locks.map((l) => s.returnsHolding.get(l));
+    s.tryRet = {
+      locks: locks.map((l, i) => ({ lock: l, ...(this.paramOf(l) !== undefined ? { param: this.paramOf(l)! } : {}), shared: hold[i]?.shared ?? false, type: hold[i]?.type ?? 'unknown', atomic: hold[i]?.atomic ?? false })),
+      success: success ? 'nonzero' : 'zero',
+      chain: hold[0]?.chain ?? [this.step(this.fn.ir.line, `${this.fn.ir.name}() returns whether it took ${locks.join(', ')}`)],
+    };
+    for (const l of locks) s.returnsHolding.delete(l);
   }
 
   private paramOf(id: string): number | undefined {

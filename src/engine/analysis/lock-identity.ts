@@ -62,9 +62,14 @@ export function resolveLock(prog: Program, e: Expr, fn: FnInfo | null, depth = 0
         const r = otherRef(x, fn);
         return { ...r, param: pi, declType: lockTypeOfBase(fn.vars.get(x.name)?.base) };
       }
+      const vt = fn.vars.get(x.name);
+      if (vt && vt.ptr === 0 && lockTypeOfBase(vt.base) !== 'unknown') {
+        // A lock object declared inside the function (a `static struct ovs_mutex m` local).
+        return { id: `${x.name}@${fn.file}:${fn.ir.name}`, kind: 'global', name: x.name, struct: null, declType: lockTypeOfBase(vt.base) };
+      }
       const alias = fn.aliases.get(x.name);
-      if (alias && fn.vars.has(x.name)) return resolveLock(prog, alias, fn, depth + 1);
-      if (fn.vars.has(x.name)) return otherRef(x, fn);
+      if (alias && vt && vt.ptr > 0) return resolveLock(prog, alias, fn, depth + 1);
+      if (vt) return otherRef(x, fn);
     }
     return globalRef(prog, x.name, fn?.file ?? '');
   }

@@ -69,15 +69,26 @@ export interface FnSummary {
   noAnalysis: boolean;
 }
 
+const sigCache = new WeakMap<FnSummary, string>();
+
+/** Change-detection key of a summary (memoised: summaries are immutable once published). */
 export function summarySig(s: FnSummary): string {
+  let v = sigCache.get(s);
+  if (v === undefined) sigCache.set(s, (v = computeSig(s)));
+  return v;
+}
+
+function computeSig(s: FnSummary): string {
   const parts: string[] = [];
-  for (const [k, a] of [...s.acquires].sort()) parts.push(`a${k}:${a.try ? 1 : 0}${a.chain.length}:${a.dropped.join(',')}`);
+  // Chain lengths are left out on purpose: witnesses only get shorter, and re-analysing callers
+  // for a shorter witness would make large recursive SCCs churn.
+  for (const [k, a] of [...s.acquires].sort()) parts.push(`a${k}:${a.try ? 1 : 0}:${a.dropped.join(',')}`);
   for (const [k, h] of [...s.returnsHolding].sort()) parts.push(`h${k}:${h.must ? 1 : 0}`);
   for (const [k, r] of [...s.releases].sort()) parts.push(`r${k}:${r.must ? 1 : 0}`);
   if (s.tryRet) parts.push(`t${s.tryRet.success}:${s.tryRet.locks.map((l) => l.lock).join(',')}`);
   for (const k of [...s.requires.keys()].sort()) parts.push(`q${k}`);
-  if (s.sleep) parts.push(`s${s.sleep.length}`);
-  for (const w of s.waits) parts.push(`w${w.kind}:${w.handle}:${w.chain.length}`);
+  if (s.sleep) parts.push('s');
+  for (const w of s.waits) parts.push(`w${w.kind}:${w.handle}`);
   return parts.join(';');
 }
 
@@ -163,6 +174,8 @@ export interface ExitRec {
   snap: Snap;
   /** Locks held at this exit that came from a trylock / conditional acquisition. */
   tryLocks: string[];
+  /** Truth value of a constant boolean return (`true`/`false`), else null. */
+  retConst: boolean | null;
 }
 
 /** A direct acquisition in this function, with the held set just before it. */

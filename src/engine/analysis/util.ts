@@ -41,8 +41,16 @@ export function chainKey(c: WitnessStep[]): string {
 
 /** Total order on witness chains: shorter first, then textual. */
 export function cmpChain(a: WitnessStep[], b: WitnessStep[]): number {
+  if (a === b) return 0;
   if (a.length !== b.length) return a.length - b.length;
-  return cmpStr(chainKey(a), chainKey(b));
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    const c = cmpStr(x.file, y.file) || x.line - y.line || cmpStr(x.function, y.function) || cmpStr(x.note, y.note);
+    if (c) return c < 0 ? -1 : 1;
+  }
+  return 0;
 }
 
 /** Chains are capped so recursion or deep call stacks cannot blow witness sizes up. */

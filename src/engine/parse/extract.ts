@@ -112,8 +112,7 @@ export function extractFileFacts(parser: CParser, file: string, text: string, op
     }
     let flat;
     try {
-      // Bulk `children` is cheapest through WASM; the cursor is cheapest through N-API.
-      flat = flattenTree(tree.rootNode, text, parser.backend === 'wasm' ? 'children' : 'cursor');
+      flat = flattenTree(tree.rootNode, text);
     } finally {
       tree.delete();
     }

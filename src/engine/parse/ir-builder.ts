@@ -12,7 +12,14 @@ import { DEFINER_TYPES as DEFINERS, PER_CPU_DEFINERS } from './definers';
 import type { DefinerMark, MaskResult, RawAnnotation } from './preprocess';
 
 const MAX_TEXT = 400;
-const MAX_DEPTH = 1500;
+/**
+ * Maximum IR nesting (statements + expressions). Real code stays far below; beyond it, subtrees
+ * become `unknown`/`other` holding their calls flat. Bounding the IR also bounds the recursion of
+ * every consumer (CFG building, summaries), not only ours.
+ */
+const MAX_DEPTH = 256;
+/** Nesting of struct definitions inside struct definitions that is still recorded. */
+const MAX_STRUCT_DEPTH = 64;
 
 const TYPE_NODES = new Set([
   'primitive_type',
@@ -105,6 +112,7 @@ export class IrBuilder {
   private readonly preproc: string[] = [];
   private readonly cleanupOffsets: number[];
   private depth = 0;
+  private structDepth = 0;
 
   constructor(
     private readonly file: string,
@@ -416,12 +424,42 @@ export class IrBuilder {
 
   // --- top level -------------------------------------------------------------------------------
 
+  /**
+   * Top-level items in order. `#if` groups are expanded with an explicit stack (not recursion):
+   * thousands of nested `#if`s must not overflow the JS stack.
+   */
   private items(list: number[]): void {
-    for (let k = 0; k < list.length; k++) {
-      const n = list[k];
+    type Frame = { list: number[]; k: number; cond: string | null; entered: boolean };
+    const work: Frame[] = [{ list, k: 0, cond: null, entered: true }];
+    while (work.length) {
+      const top = work[work.length - 1];
+      if (!top.entered) {
+        top.entered = true;
+        if (top.cond !== null) this.preproc.push(top.cond);
+      }
+      if (top.k >= top.list.length) {
+        work.pop();
+        if (top.cond !== null) this.preproc.pop();
+        continue;
+      }
+      const k = top.k++;
+      const n = top.list[k];
+      const ty = this.ty(n);
+      if (ty === 'preproc_if' || ty === 'preproc_ifdef') {
+        const arms = this.preprocArms(n);
+        // Pushed in reverse so the first arm runs first; an include guard is not a
+        // configuration choice worth reporting, so it adds no condition.
+        for (let a = arms.length - 1; a >= 0; a--) {
+          const guardLike = arms.length === 1 && /^!defined\(\w*_H_*\)$/.test(arms[a].cond);
+          work.push({ list: arms[a].items, k: 0, cond: guardLike ? null : arms[a].cond, entered: false });
+        }
+        this.lastItemEnd = Math.max(this.lastItemEnd, this.t.end[n]);
+        continue;
+      }
       // Statements stranded at file scope next to an ERROR are what is left of a broken
       // function (e.g. after a stray `}`): report them with their calls instead of dropping them.
-      if (this.ty(n) === 'expression_statement' && ((k > 0 && this.ty(list[k - 1]) === 'ERROR') || (k + 1 < list.length && this.ty(list[k + 1]) === 'ERROR'))) {
+      const list2 = top.list;
+      if (ty === 'expression_statement' && ((k > 0 && this.ty(list2[k - 1]) === 'ERROR') || (k + 1 < list2.length && this.ty(list2[k + 1]) === 'ERROR'))) {
         const calls: Expr[] = [];
         this.collectCallsOf(n, calls);
         if (calls.length) {
@@ -456,7 +494,7 @@ export class IrBuilder {
         break;
       case 'preproc_if':
       case 'preproc_ifdef':
-        this.topPreproc(n);
+        this.items([n]);
         break;
       case 'expression_statement':
         this.topExpression(n);
@@ -517,17 +555,6 @@ export class IrBuilder {
       cur = next;
     }
     return arms;
-  }
-
-  private topPreproc(n: number): void {
-    const arms = this.preprocArms(n);
-    for (const arm of arms) {
-      // An include guard is not a configuration choice worth reporting.
-      const guardLike = arms.length === 1 && /^!defined\(\w*_H_*\)$/.test(arm.cond);
-      if (!guardLike) this.preproc.push(arm.cond);
-      this.items(arm.items);
-      if (!guardLike) this.preproc.pop();
-    }
   }
 
   private macroDef(n: number): void {
@@ -755,7 +782,7 @@ export class IrBuilder {
    */
   private structSpecifier(n: number, fallbackName: string | null): string | null {
     const body = this.childOfType(n, 'field_declaration_list');
-    if (body < 0) return null;
+    if (body < 0 || this.structDepth >= MAX_STRUCT_DEPTH) return null;
     const nameNode = this.childOfType(n, 'type_identifier');
     const name = nameNode >= 0 ? this.text(nameNode) : fallbackName;
     const fields: VarDecl[] = [];
@@ -766,6 +793,16 @@ export class IrBuilder {
   }
 
   private fieldList(body: number, fields: VarDecl[], owner: string): void {
+    if (this.structDepth >= MAX_STRUCT_DEPTH) return;
+    this.structDepth++;
+    try {
+      this.fieldListInner(body, fields, owner);
+    } finally {
+      this.structDepth--;
+    }
+  }
+
+  private fieldListInner(body: number, fields: VarDecl[], owner: string): void {
     for (const f of this.nk(body)) {
       const ty = this.ty(f);
       if (ty === 'field_declaration') this.fieldDeclaration(f, fields, owner);
@@ -1230,7 +1267,12 @@ export class IrBuilder {
         const c = ch[k];
         const ty = t.type[c];
         if (ty === 'call_expression') {
-          out.push(this.depth > MAX_DEPTH ? this.shallowCall(c) : this.exprSafe(c));
+          if (this.depth > MAX_DEPTH) {
+            // Too deep for full expressions: a shallow call, and keep looking for the calls
+            // nested in its arguments.
+            out.push(this.shallowCall(c));
+            push.push(c);
+          } else out.push(this.expr(c));
           continue;
         }
         if (ty === 'identifier' && k + 1 < ch.length) {
@@ -1248,22 +1290,46 @@ export class IrBuilder {
     }
   }
 
-  private exprSafe(n: number): Expr {
-    return this.expr(n);
-  }
-
-  /** A call without argument expressions (used past the depth limit). */
+  /** A call whose arguments are kept only as simple lock-like expressions (used past the depth limit). */
   private shallowCall(n: number): Expr {
     const f = this.firstNamed(n);
+    const argList = this.childOfType(n, 'argument_list');
+    const args = argList >= 0 ? this.nk(argList).map((a) => this.simpleExpr(a, 12)) : [];
     return {
       k: 'call',
       callee: f >= 0 && this.ty(f) === 'identifier' ? this.idExpr(f) : otherExpr(f >= 0 ? clip(this.text(f)) : ''),
-      args: [],
+      args,
       line: this.line(n),
       col: this.t.col[n],
       endLine: this.endLine(n),
       text: clip(this.text(n)),
     };
+  }
+
+  /** `x`, `&a->b.c`, `*p`, `a[1]` with bounded recursion; anything else is `other`. */
+  private simpleExpr(n: number, budget: number): Expr {
+    const ty = this.ty(n);
+    if (budget > 0) {
+      if (ty === 'identifier' || ty === 'field_identifier') return this.idExpr(n);
+      if (ty === 'number_literal') return { k: 'num', text: this.text(n) };
+      if (ty === 'parenthesized_expression') {
+        const inner = this.firstNamed(n);
+        if (inner >= 0) return this.simpleExpr(inner, budget - 1);
+      }
+      if (ty === 'field_expression') {
+        const ch = this.nk(n);
+        if (ch.length >= 2) return { k: 'field', base: this.simpleExpr(ch[0], budget - 1), field: this.text(ch[ch.length - 1]), arrow: this.opToken(n) === '->' };
+      }
+      if (ty === 'pointer_expression' || ty === 'unary_expression') {
+        const arg = this.firstNamed(n);
+        if (arg >= 0) return { k: 'unary', op: this.opToken(n), arg: this.simpleExpr(arg, budget - 1) };
+      }
+      if (ty === 'subscript_expression') {
+        const ch = this.nk(n);
+        if (ch.length >= 2) return { k: 'index', base: this.simpleExpr(ch[0], budget - 1), index: this.simpleExpr(ch[1], budget - 1) };
+      }
+    }
+    return otherExpr(clip(this.text(n)));
   }
 
   private splitCall(id: number, argsNode: number): Expr {

@@ -26,12 +26,6 @@ export interface SyntaxNode {
   child(i: number): SyntaxNode | null;
   namedChild(i: number): SyntaxNode | null;
   childForFieldName(name: string): SyntaxNode | null;
-  /**
-   * All children in one call (additive, optional). Both backends provide it and it is much
-   * cheaper than a `child(i)` loop across the WASM/native boundary; the extractor falls back
-   * to `child(i)` when absent.
-   */
-  readonly children?: ReadonlyArray<SyntaxNode>;
 }
 
 export interface SyntaxTree {

@@ -670,7 +670,7 @@ export function maskSource(text: string): MaskResult {
     const prev = pi >= 0 ? t.kind[pi] : 0;
     if (prev !== T_LPAREN && prev !== T_COMMA) return false;
     const open = openParens[openParens.length - 1];
-    const callee = open - 1;
+    const callee = prevLive(open);
     if (callee < 0 || t.kind[callee] !== T_IDENT) return false;
     const name = text.slice(t.start[callee], t.end[callee]);
     return !NOT_MACRO_CALLS.has(name);

@@ -43,19 +43,54 @@ function joinFile(f: FileLines): string {
 
 const same = (a: string, b: string) => a === b || a.trimEnd() === b.trimEnd();
 
-/** Searches outwards from `want` for the hunk's old side, not before `floor`. */
-function locate(lines: string[], old: string[], want: number, floor: number): number {
+/** Positions of each line (trailing whitespace ignored), built once per file. */
+type LineIndex = Map<string, number[]>;
+
+function indexLines(lines: string[]): LineIndex {
+  const idx: LineIndex = new Map();
+  lines.forEach((l, i) => {
+    const k = l.trimEnd();
+    const list = idx.get(k);
+    if (list) list.push(i);
+    else idx.set(k, [i]);
+  });
+  return idx;
+}
+
+/**
+ * Finds the hunk's old side nearest to `want`, not before `floor`. Only positions where its
+ * rarest line occurs are tried, so a hunk that matches nowhere costs one lookup per line
+ * instead of a scan of the file.
+ */
+function locate(lines: string[], idx: LineIndex, old: string[], want: number, floor: number): number {
+  if (old.length === 0) return Math.min(Math.max(want, floor), lines.length);
+  let anchor = 0;
+  let best: number[] | undefined;
+  for (let k = 0; k < old.length; k++) {
+    const hits = idx.get(old[k].trimEnd());
+    if (!hits) return -1;
+    if (!best || hits.length < best.length) {
+      best = hits;
+      anchor = k;
+    }
+  }
   const fits = (at: number) => {
     if (at < floor || at + old.length > lines.length) return false;
     for (let k = 0; k < old.length; k++) if (!same(lines[at + k], old[k])) return false;
     return true;
   };
-  const maxDist = Math.max(want - floor, lines.length - want) + 1;
-  for (let d = 0; d <= maxDist; d++) {
-    if (fits(want + d)) return want + d;
-    if (d > 0 && fits(want - d)) return want - d;
+  let found = -1;
+  let dist = Infinity;
+  for (const pos of best!) {
+    const at = pos - anchor;
+    const d = Math.abs(at - want);
+    // Nearest wins; on a tie the later position, as git apply tries forward first.
+    if ((d < dist || (d === dist && at > found)) && fits(at)) {
+      found = at;
+      dist = d;
+    }
   }
-  return -1;
+  return found;
 }
 
 function describeMismatch(lines: string[], old: string[], want: number): string {
@@ -76,6 +111,7 @@ function applyHunks(f: FileLines, hunks: Hunk[], ctx: { patch: number; file: str
   const out = f.lines.slice();
   // Hunks are located on the original lines, then spliced bottom-up so indexes stay valid.
   const placed: { at: number; hunk: Hunk }[] = [];
+  const idx = indexLines(f.lines);
   hunks.forEach((hunk, h) => {
     const where = `hunk ${h + 1}/${hunks.length} (@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@)`;
     if (hunk.truncated) {
@@ -86,7 +122,7 @@ function applyHunks(f: FileLines, hunks: Hunk[], ctx: { patch: number; file: str
     const old = hunk.lines.filter((l) => l.op !== '+').map((l) => l.text);
     // `-0,0` means "insert before line 1"; otherwise oldStart is 1-based.
     const want = Math.max(0, (hunk.oldLines === 0 ? hunk.oldStart : hunk.oldStart - 1) + offset);
-    const at = locate(f.lines, old, want, floor);
+    const at = locate(f.lines, idx, old, want, floor);
     if (at < 0) {
       ctx.problems.push({
         severity: 'error',

@@ -87,7 +87,7 @@ function render(r: SeriesReport, st: Style): string {
   const out: string[] = [];
   const v = r.series.version > 1 ? ` v${r.series.version}` : '';
   out.push(st.md ? `## LockLens review: ${r.series.subject}${v}` : `LockLens review: ${r.series.subject}${v}`);
-  if (r.series.author) out.push(`${st.md ? '' : ''}Author: ${r.series.author}`);
+  if (r.series.author) out.push(`Author: ${r.series.author}`);
   if (r.partial) out.push(`${st.md ? '> **' : '!! '}Partial: patch-only mode — the hunks were read without a base tree; lock-graph effects are not known.${st.md ? '**' : ''}`);
   for (const n of r.notes.filter((n) => !n.startsWith('partial:'))) out.push(`${st.md ? '> ' : 'note: '}${n}`);
   out.push('');
@@ -99,7 +99,14 @@ function render(r: SeriesReport, st: Style): string {
       out.push(`${st.bullet}did NOT apply:`);
       for (const pr of p.problems.filter((x) => x.severity === 'error')) out.push(`${st.md ? '  - ' : '      '}${pr.file ? `${pr.file}: ` : ''}${pr.message}`);
       if (!p.problems.some((x) => x.severity === 'error') && p.error) out.push(`${st.md ? '  - ' : '      '}${p.error}`);
-    } else if (p.delta) out.push(...deltaLines(p.delta, st));
+    } else if (p.delta) {
+      const lines = deltaLines(p.delta, st);
+      // An unchanged graph still deserves a word on what the hunks do with locks.
+      if (lines.length === 1 && lines[0].endsWith('no lock-graph change')) {
+        const calls = hunkLines(p, st).filter((l) => /lock\/RCU calls/.test(l));
+        out.push(...lines, ...calls);
+      } else out.push(...lines);
+    }
     else out.push(...hunkLines(p, st));
     for (const n of p.notes) out.push(`${st.bullet}note: ${n}`);
     out.push('');

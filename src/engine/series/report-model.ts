@@ -43,5 +43,15 @@ export interface SeriesReport extends SeriesJson {
   cover: string | null;
   notes: string[];
   problems: SeriesProblem[];
-  stats: { baseFiles: number; sourceFiles: number; reparsedFiles: number; baseMs: number; patchMs: number[] };
+  stats: {
+    baseFiles: number;
+    sourceFiles: number;
+    /** Re-extractions over the whole series (only files a patch touched). */
+    reparsedFiles: number;
+    baseMs: number;
+    patchMs: number[];
+    /** Set by the host when it extracted the base itself (in parallel / from the fact cache). */
+    baseCacheHits?: number;
+    baseJobs?: number;
+  };
 }

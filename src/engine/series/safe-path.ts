@@ -19,6 +19,8 @@ export function normalizePatchPath(raw: string): SafePath {
     parts.push(seg);
   }
   if (parts.length === 0) return { ok: false, reason: `path "${raw}" names no file` };
+  // Checked again after normalisation: "./C:/x" must not become a Windows absolute path.
+  if (/^[A-Za-z]:/.test(parts[0])) return { ok: false, reason: `path "${raw}" names a drive` };
   if (parts[0] === '.git') return { ok: false, reason: `path "${raw}" is inside .git` };
   return { ok: true, path: parts.join('/') };
 }

@@ -6,7 +6,7 @@
 
 import type { Problem } from '../model';
 import { evalExpr, parseExpr } from './expr';
-import { opKind, type Dist, type LockSpec, type Num, type Op, type Scenario, type SimLockType, type Variant } from './scenario';
+import { findOpKind, type Dist, type LockSpec, type Num, type Op, type Scenario, type SimLockType, type Variant } from './scenario';
 
 /** Compiled distribution: kind 0 fixed (a), 1 exponential (mean a), 2 log-normal (mu a, sigma b). */
 export interface CDist {
@@ -83,6 +83,21 @@ export interface CompileInput {
 
 export const DEFAULT_MAX_EVENTS = 20_000_000;
 
+/**
+ * Operations nest at most this deep once `derive` ops are expanded (validation allows 64 levels
+ * in the scenario itself; derived lock sections add to that). Bounds compile's recursion even
+ * when the derived ops come from a hostile analysis file.
+ */
+export const MAX_COMPILED_DEPTH = 256;
+
+/** Own entry of a user-keyed table (lock ids, hold keys): never something from Object.prototype. */
+function own<T>(table: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return table !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/** Expressions are echoed in messages; a long one is cut. */
+const clip = (text: string): string => (text.length > 60 ? `${text.slice(0, 60)}…` : text);
+
 /** Parameter values for a variant: scenario defaults < variant defaults < overrides. */
 export function resolveParams(s: Scenario, variant: Variant, overrides: Record<string, number> = {}): Record<string, number> {
   return { ...s.params, ...(s.variants?.[variant]?.params ?? {}), ...overrides };
@@ -99,7 +114,7 @@ export function compileScenario(input: CompileInput): { program: Program | null;
     if (typeof v === 'number') return v;
     const p = parseExpr(v);
     const x = p.expr ? evalExpr(p.expr, params) : NaN;
-    if (!Number.isFinite(x)) bad(`${path}: '${v}' does not evaluate to a finite number`);
+    if (!Number.isFinite(x)) bad(`${path}: '${clip(v)}' does not evaluate to a finite number${p.error ? ` (${p.error})` : ''}`);
     return Number.isFinite(x) ? x : 0;
   };
   const count = (v: Num, path: string): number => {
@@ -126,11 +141,10 @@ export function compileScenario(input: CompileInput): { program: Program | null;
 
   const lockIndex = new Map<string, number>();
   const locks: CLock[] = [];
-  const declared = s.locks ?? {};
   const lockOf = (id: string, path: string, wantRcu: boolean): number => {
     let i = lockIndex.get(id);
     if (i === undefined) {
-      const spec: LockSpec | undefined = declared[id];
+      const spec: LockSpec | undefined = own(s.locks, id);
       const type: SimLockType = spec?.type ?? input.lockTypes?.get(id) ?? (wantRcu ? 'rcu' : 'mutex');
       i = locks.length;
       lockIndex.set(id, i);
@@ -163,8 +177,9 @@ export function compileScenario(input: CompileInput): { program: Program | null;
   };
   const holdFor = (lockId: string, d: Dist | undefined, path: string): CDist | null => {
     if (d !== undefined) return dist(d, `${path}.hold`);
-    const h = s.holds?.[lockId] ?? s.holds?.default;
-    return h !== undefined ? dist(h, s.holds?.[lockId] !== undefined ? `holds.${lockId}` : 'holds.default') : null;
+    const byLock = own(s.holds, lockId);
+    const h = byLock ?? own(s.holds, 'default');
+    return h !== undefined ? dist(h, byLock !== undefined ? `holds.${lockId}` : 'holds.default') : null;
   };
   const mk = (code: OpCode, over: Partial<COp>): COp => ({
     code,
@@ -180,68 +195,112 @@ export function compileScenario(input: CompileInput): { program: Program | null;
   });
 
   const deriveStack: string[] = [];
-  const compileOps = (ops: readonly Op[], path: string, out: COp[] = []): COp[] => {
-    ops.forEach((op, i) => compileOp(op, `${path}[${i}]`, out));
+  /** `depth`: nesting level of `ops` (a role's own ops are level 1), derived sections included. */
+  const compileOps = (ops: readonly Op[], path: string, depth: number, out: COp[] = []): COp[] => {
+    if (depth > MAX_COMPILED_DEPTH && ops.length > 0) {
+      bad(`${path}: nesting deeper than ${MAX_COMPILED_DEPTH} levels of operations (after derive expansion)`);
+      return out;
+    }
+    ops.forEach((op, i) => compileOp(op, `${path}[${i}]`, depth, out));
     return out;
   };
-  const compileOp = (op: Op, path: string, out: COp[]): void => {
-    const kind = opKind(op);
-    if ('lock' in op || 'trylock' in op) {
-      const id = 'lock' in op ? op.lock : op.trylock;
-      const o = op as { mode?: string; hold?: Dist; ops?: Op[]; else?: Op[] };
-      out.push(
-        mk(OpCode.Lock, {
-          target: lockOf(id, `${path}.${kind}`, false),
-          write: o.mode !== 'read',
-          trylock: 'trylock' in op,
-          hold: holdFor(id, o.hold, path),
-          body: compileOps(o.ops ?? [], `${path}.ops`),
-          elseBody: compileOps(o.else ?? [], `${path}.else`),
-        }),
-      );
-    } else if ('rcuRead' in op) {
-      out.push(
-        mk(OpCode.RcuRead, {
-          target: lockOf(op.rcuRead, `${path}.rcuRead`, true),
-          hold: holdFor(op.rcuRead, op.hold, path),
-          body: compileOps(op.ops ?? [], `${path}.ops`),
-        }),
-      );
-    } else if ('synchronizeRcu' in op) {
-      out.push(mk(OpCode.SyncRcu, { target: lockOf(op.synchronizeRcu, `${path}.synchronizeRcu`, true) }));
-    } else if ('callRcu' in op) {
-      out.push(mk(OpCode.CallRcu, { target: lockOf(op.callRcu, `${path}.callRcu`, true) }));
-    } else if ('think' in op) {
-      out.push(mk(OpCode.Think, { hold: dist(op.think, `${path}.think`) }));
-    } else if ('repeat' in op) {
-      const n = count(op.repeat, `${path}.repeat`);
-      if (n > 0) out.push(mk(OpCode.Repeat, { n, body: compileOps(op.ops, `${path}.ops`) }));
-    } else if ('post' in op) {
-      out.push(mk(OpCode.Post, { target: eventOf(op.post), n: op.count === undefined ? 1 : count(op.count, `${path}.count`) }));
-    } else if ('wait' in op) {
-      out.push(mk(OpCode.Wait, { target: eventOf(op.wait) }));
-    } else if ('waitAll' in op) {
-      out.push(mk(OpCode.Wait, { target: eventOf(op.waitAll), all: true }));
-    } else if ('tryWait' in op) {
-      out.push(
-        mk(OpCode.TryWait, {
-          target: eventOf(op.tryWait),
-          body: compileOps(op.ops ?? [], `${path}.ops`),
-          elseBody: compileOps(op.else ?? [], `${path}.else`),
-        }),
-      );
-    } else if ('only' in op) {
-      if (op.only === variant) compileOps(op.ops, `${path}.ops`, out);
-    } else if ('derive' in op) {
-      const ops = input.derived?.get(op.derive);
-      if (!ops) {
-        bad(`${path}.derive: no derived operations for entry point '${op.derive}' in the ${variant} analysis (is "analysis.${variant}" set?)`);
-      } else if (deriveStack.includes(op.derive)) {
-        bad(`${path}.derive: '${op.derive}' expands to itself`);
-      } else {
-        deriveStack.push(op.derive);
-        compileOps(ops, `${path}<derive ${op.derive}>`, out);
-        deriveStack.pop();
+  const compileOp = (op: Op, path: string, depth: number, out: COp[]): void => {
+    const sub = depth + 1;
+    // Dispatch on the own kind key, as validation does (`in` would also see Object.prototype).
+    const kind = typeof op === 'object' && op !== null ? findOpKind(op) : undefined;
+    switch (kind) {
+      case undefined:
+        bad(`${path}: not an operation`);
+        break;
+      case 'lock':
+      case 'trylock': {
+        const o = op as { lock?: string; trylock?: string; mode?: string; hold?: Dist; ops?: Op[]; else?: Op[] };
+        const id = (kind === 'lock' ? o.lock : o.trylock) as string;
+        out.push(
+          mk(OpCode.Lock, {
+            target: lockOf(id, `${path}.${kind}`, false),
+            write: o.mode !== 'read',
+            trylock: kind === 'trylock',
+            hold: holdFor(id, o.hold, path),
+            body: compileOps(o.ops ?? [], `${path}.ops`, sub),
+            elseBody: compileOps(o.else ?? [], `${path}.else`, sub),
+          }),
+        );
+        break;
+      }
+      case 'rcuRead': {
+        const o = op as Extract<Op, { rcuRead: string }>;
+        out.push(
+          mk(OpCode.RcuRead, {
+            target: lockOf(o.rcuRead, `${path}.rcuRead`, true),
+            hold: holdFor(o.rcuRead, o.hold, path),
+            body: compileOps(o.ops ?? [], `${path}.ops`, sub),
+          }),
+        );
+        break;
+      }
+      case 'synchronizeRcu': {
+        const o = op as Extract<Op, { synchronizeRcu: string }>;
+        out.push(mk(OpCode.SyncRcu, { target: lockOf(o.synchronizeRcu, `${path}.synchronizeRcu`, true) }));
+        break;
+      }
+      case 'callRcu': {
+        const o = op as Extract<Op, { callRcu: string }>;
+        out.push(mk(OpCode.CallRcu, { target: lockOf(o.callRcu, `${path}.callRcu`, true) }));
+        break;
+      }
+      case 'think':
+        out.push(mk(OpCode.Think, { hold: dist((op as Extract<Op, { think: Dist }>).think, `${path}.think`) }));
+        break;
+      case 'repeat': {
+        const o = op as Extract<Op, { repeat: Num }>;
+        const n = count(o.repeat, `${path}.repeat`);
+        if (n > 0) out.push(mk(OpCode.Repeat, { n, body: compileOps(o.ops, `${path}.ops`, sub) }));
+        break;
+      }
+      case 'post': {
+        const o = op as Extract<Op, { post: string }>;
+        out.push(mk(OpCode.Post, { target: eventOf(o.post), n: o.count === undefined ? 1 : count(o.count, `${path}.count`) }));
+        break;
+      }
+      case 'wait':
+        out.push(mk(OpCode.Wait, { target: eventOf((op as Extract<Op, { wait: string }>).wait) }));
+        break;
+      case 'waitAll':
+        out.push(mk(OpCode.Wait, { target: eventOf((op as Extract<Op, { waitAll: string }>).waitAll), all: true }));
+        break;
+      case 'tryWait': {
+        const o = op as Extract<Op, { tryWait: string }>;
+        out.push(
+          mk(OpCode.TryWait, {
+            target: eventOf(o.tryWait),
+            body: compileOps(o.ops ?? [], `${path}.ops`, sub),
+            elseBody: compileOps(o.else ?? [], `${path}.else`, sub),
+          }),
+        );
+        break;
+      }
+      case 'only': {
+        // The chosen block's ops join this level; they still count as nested for the limit.
+        const o = op as Extract<Op, { only: Variant }>;
+        if (o.only === variant) compileOps(o.ops, `${path}.ops`, sub, out);
+        break;
+      }
+      case 'derive': {
+        const entry = (op as Extract<Op, { derive: string }>).derive;
+        const ops = input.derived?.get(entry);
+        if (!ops) {
+          bad(`${path}.derive: no derived operations for entry point '${entry}' in the ${variant} analysis (is "analysis.${variant}" set?)`);
+        } else if (deriveStack.includes(entry)) {
+          bad(`${path}.derive: '${entry}' expands to itself`);
+        } else {
+          deriveStack.push(entry);
+          // Spliced in at this op's level; counted as one more level so that a chain of
+          // derive entries expanding one another cannot recurse without bound either.
+          compileOps(ops, `${path}<derive ${entry}>`, sub, out);
+          deriveStack.pop();
+        }
+        break;
       }
     }
   };
@@ -255,7 +314,7 @@ export function compileScenario(input: CompileInput): { program: Program | null;
       iterations,
       measure: r.measure ?? Number.isFinite(iterations),
       start: r.start !== undefined ? dist(r.start, `${p}.start`) : null,
-      ops: compileOps(r.ops, `${p}.ops`),
+      ops: compileOps(r.ops, `${p}.ops`, 1),
     };
   });
   if (problems.length > 0) return { program: null, problems };

@@ -17,6 +17,12 @@
 import type { AnalysisResult, FunctionFacts, LockSite, Problem, WitnessStep } from '../model';
 import type { Op, SimLockType } from './scenario';
 
+/**
+ * Derived lock sections nest at most this deep (real code nests a handful). The analysis file
+ * is input too: a hostile one must not build ops that later walks cannot handle.
+ */
+export const MAX_DERIVED_DEPTH = 128;
+
 export interface DeriveOptions {
   /** Maximum call depth followed from the entry (default 12). */
   maxDepth?: number;
@@ -163,7 +169,14 @@ export function deriveOpsWithProblems(result: AnalysisResult, entry: string, opt
   };
   expand(root, 0, [root.name]);
 
-  const ops = buildOps(evs);
+  const { ops, tooDeep } = buildOps(evs);
+  if (tooDeep) {
+    problems.push({
+      severity: 'error',
+      code: 'derive-depth',
+      message: `derive ${entry}: lock sections nest deeper than ${MAX_DERIVED_DEPTH} levels; the analysis is not usable for simulation`,
+    });
+  }
   const seen = new Set<string>();
   collectLocks(ops, seen);
   for (const l of root.acquires) {
@@ -194,13 +207,19 @@ export function lockTypesOf(result: AnalysisResult): Map<string, SimLockType> {
 }
 
 /** Nests events into ops: an open section collects everything until its matching close. */
-function buildOps(evs: readonly Ev[]): Op[] {
+function buildOps(evs: readonly Ev[]): { ops: Op[]; tooDeep: boolean } {
   const root: Op[] = [];
+  let tooDeep = false;
   const stack: { lock: string; rcu: boolean; body: Op[] }[] = [];
   const cur = (): Op[] => (stack.length ? stack[stack.length - 1].body : root);
   for (const e of evs) {
     switch (e.k) {
       case 'open': {
+        // Beyond the limit the section is left out (the caller reports an error).
+        if (stack.length >= MAX_DERIVED_DEPTH) {
+          tooDeep = true;
+          break;
+        }
         const body: Op[] = [];
         let op: Op;
         if (e.kind === 'rcuRead') op = { rcuRead: e.lock, ops: body, note: e.note };
@@ -229,7 +248,7 @@ function buildOps(evs: readonly Ev[]): Op[] {
     }
   }
   stripEmpty(root);
-  return root;
+  return { ops: root, tooDeep };
 }
 
 function stripEmpty(ops: Op[]): void {
@@ -250,14 +269,23 @@ function collectLocks(ops: readonly Op[], out: Set<string>): void {
   }
 }
 
-/** Entry points named by `derive` ops anywhere in a scenario. */
+/**
+ * Entry points named by `derive` ops anywhere in a scenario, in document order. Walks with an
+ * explicit stack (pre-order: an op, its `ops`, its `else`, then its next sibling), so even
+ * unvalidated nesting cannot overflow the call stack.
+ */
 export function deriveEntries(ops: readonly Op[], out: Set<string> = new Set()): Set<string> {
-  for (const op of ops) {
-    if ('derive' in op) out.add(op.derive);
+  const todo: unknown[] = [...ops].reverse();
+  for (let op = todo.pop(); todo.length > 0 || op !== undefined; op = todo.pop()) {
+    if (typeof op !== 'object' || op === null) continue;
+    const o = op as Record<string, unknown>;
+    if (Object.hasOwn(o, 'derive') && typeof o.derive === 'string') out.add(o.derive);
+    const kids: unknown[] = [];
     for (const k of ['ops', 'else'] as const) {
-      const sub = (op as Record<string, unknown>)[k];
-      if (Array.isArray(sub)) deriveEntries(sub as Op[], out);
+      const sub = Object.hasOwn(o, k) ? o[k] : undefined;
+      if (Array.isArray(sub)) for (const x of sub) kids.push(x); // no spread: arrays may be huge
     }
+    for (let j = kids.length - 1; j >= 0; j--) todo.push(kids[j]);
   }
   return out;
 }

@@ -136,12 +136,34 @@ const OP_FIELDS: Record<OpKind, readonly string[]> = {
   derive: [],
 };
 
+/** Operations may nest this deep in a scenario (role ops are level 1; docs/simulator.md). */
+export const MAX_OP_DEPTH = 64;
+
+/** The op's kind key (own properties only), or undefined for something that is not an op. */
+export function findOpKind(op: object): OpKind | undefined {
+  for (const k of OP_KINDS) if (Object.hasOwn(op, k)) return k;
+  return undefined;
+}
+
 export function opKind(op: Op): OpKind {
-  for (const k of OP_KINDS) if (k in op) return k;
-  throw new Error('opKind: not an op'); // validated ops always have a kind
+  const k = findOpKind(op);
+  if (k === undefined) throw new Error('opKind: not an op'); // validated ops always have a kind
+  return k;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * Field presence is an own-property test: `in` would also see Object.prototype, and names in a
+ * scenario are user-chosen (a lock called `constructor`, a parameter called `toString`).
+ */
+const has = (o: object, k: string): boolean => Object.hasOwn(o, k);
+
+/** A short, never-throwing rendering of a bad value for messages (the value may be huge or deep). */
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v;
+}
 
 /** Validates untrusted JSON; never throws. Problems carry `code: 'invalid-scenario'`. */
 export function validateScenario(input: unknown): { scenario: Scenario | null; problems: Problem[] } {
@@ -158,7 +180,7 @@ export function validateScenario(input: unknown): { scenario: Scenario | null; p
     }
     if (typeof v === 'string') {
       const p = parseExpr(v);
-      if (p.error || !p.expr) err(path, `bad expression '${v}': ${p.error}`);
+      if (p.error || !p.expr) err(path, `bad expression '${v.length > 60 ? `${v.slice(0, 60)}…` : v}': ${p.error}`);
       else exprs.push({ path, idents: exprIdents(p.expr) });
       return true;
     }
@@ -170,16 +192,16 @@ export function validateScenario(input: unknown): { scenario: Scenario | null; p
       checkNum(v, path);
       return;
     }
-    if (!isObj(v) || !('dist' in v)) {
+    if (!isObj(v) || !has(v, 'dist')) {
       err(path, 'expected a distribution (a number of µs, or {"dist": "fixed"|"exp"|"lognormal", "mean": ..., "cv": ...})');
       return;
     }
     if (v.dist !== 'fixed' && v.dist !== 'exp' && v.dist !== 'lognormal') {
-      err(`${path}.dist`, `expected "fixed", "exp" or "lognormal", got ${JSON.stringify(v.dist)}`);
+      err(`${path}.dist`, `expected "fixed", "exp" or "lognormal", got ${describe(v.dist)}`);
     }
-    if (!('mean' in v)) err(`${path}.mean`, 'missing');
+    if (!has(v, 'mean')) err(`${path}.mean`, 'missing');
     else checkNum(v.mean, `${path}.mean`);
-    if ('cv' in v) {
+    if (has(v, 'cv')) {
       if (v.dist !== 'lognormal') err(`${path}.cv`, 'only lognormal distributions take a cv');
       else checkNum(v.cv, `${path}.cv`);
     } else if (v.dist === 'lognormal') err(`${path}.cv`, 'missing (coefficient of variation, e.g. 0.5)');
@@ -188,19 +210,26 @@ export function validateScenario(input: unknown): { scenario: Scenario | null; p
   const checkName = (v: unknown, path: string): void => {
     if (typeof v !== 'string' || v.length === 0) err(path, 'expected a non-empty string');
   };
-  const checkOps = (v: unknown, path: string): void => {
+  /** `depth`: nesting level of the ops in `v` (a role's own ops are level 1). */
+  const checkOps = (v: unknown, path: string, depth: number): void => {
     if (!Array.isArray(v)) {
       err(path, 'expected an array of operations');
       return;
     }
-    v.forEach((op, i) => checkOp(op, `${path}[${i}]`));
+    // Bounds this recursion (and compile's) on hostile input such as 20 000 nested repeats.
+    if (depth > MAX_OP_DEPTH && v.length > 0) {
+      err(path, `nesting deeper than ${MAX_OP_DEPTH} levels of operations`);
+      return;
+    }
+    v.forEach((op, i) => checkOp(op, `${path}[${i}]`, depth));
   };
-  const checkOp = (op: unknown, path: string): void => {
+  const checkOp = (op: unknown, path: string, depth: number): void => {
     if (!isObj(op)) {
       err(path, 'expected an operation object');
       return;
     }
-    const kinds = OP_KINDS.filter((k) => k in op);
+    const sub = depth + 1;
+    const kinds = OP_KINDS.filter((k) => has(op, k));
     if (kinds.length !== 1) {
       err(path, kinds.length === 0 ? `expected one of the keys ${OP_KINDS.join(', ')}` : `has several operation keys (${kinds.join(', ')})`);
       return;
@@ -212,15 +241,15 @@ export function validateScenario(input: unknown): { scenario: Scenario | null; p
       case 'lock':
       case 'trylock':
         checkName(op[kind], `${path}.${kind}`);
-        if ('mode' in op && op.mode !== 'read' && op.mode !== 'write') err(`${path}.mode`, 'expected "read" or "write"');
-        if ('hold' in op) checkDist(op.hold, `${path}.hold`);
-        if ('ops' in op) checkOps(op.ops, `${path}.ops`);
-        if ('else' in op) checkOps(op.else, `${path}.else`);
+        if (has(op, 'mode') && op.mode !== 'read' && op.mode !== 'write') err(`${path}.mode`, 'expected "read" or "write"');
+        if (has(op, 'hold')) checkDist(op.hold, `${path}.hold`);
+        if (has(op, 'ops')) checkOps(op.ops, `${path}.ops`, sub);
+        if (has(op, 'else')) checkOps(op.else, `${path}.else`, sub);
         break;
       case 'rcuRead':
         checkName(op.rcuRead, `${path}.rcuRead`);
-        if ('hold' in op) checkDist(op.hold, `${path}.hold`);
-        if ('ops' in op) checkOps(op.ops, `${path}.ops`);
+        if (has(op, 'hold')) checkDist(op.hold, `${path}.hold`);
+        if (has(op, 'ops')) checkOps(op.ops, `${path}.ops`, sub);
         break;
       case 'synchronizeRcu':
       case 'callRcu':
@@ -234,25 +263,25 @@ export function validateScenario(input: unknown): { scenario: Scenario | null; p
         break;
       case 'repeat':
         checkNum(op.repeat, `${path}.repeat`, 'a count (number or parameter expression)');
-        if (!('ops' in op)) err(`${path}.ops`, 'missing');
-        else checkOps(op.ops, `${path}.ops`);
+        if (!has(op, 'ops')) err(`${path}.ops`, 'missing');
+        else checkOps(op.ops, `${path}.ops`, sub);
         break;
       case 'post':
         checkName(op.post, `${path}.post`);
-        if ('count' in op) checkNum(op.count, `${path}.count`);
+        if (has(op, 'count')) checkNum(op.count, `${path}.count`);
         break;
       case 'tryWait':
         checkName(op.tryWait, `${path}.tryWait`);
-        if ('ops' in op) checkOps(op.ops, `${path}.ops`);
-        if ('else' in op) checkOps(op.else, `${path}.else`);
+        if (has(op, 'ops')) checkOps(op.ops, `${path}.ops`, sub);
+        if (has(op, 'else')) checkOps(op.else, `${path}.else`, sub);
         break;
       case 'only':
         if (op.only !== 'before' && op.only !== 'after') err(`${path}.only`, 'expected "before" or "after"');
-        if (!('ops' in op)) err(`${path}.ops`, 'missing');
-        else checkOps(op.ops, `${path}.ops`);
+        if (!has(op, 'ops')) err(`${path}.ops`, 'missing');
+        else checkOps(op.ops, `${path}.ops`, sub);
         break;
     }
-    if ('note' in op && typeof op.note !== 'string') err(`${path}.note`, 'expected a string');
+    if (has(op, 'note') && typeof op.note !== 'string') err(`${path}.note`, 'expected a string');
   };
   const checkParams = (v: unknown, path: string): void => {
     if (!isObj(v)) {
@@ -272,13 +301,13 @@ export function validateScenario(input: unknown): { scenario: Scenario | null; p
   for (const k of Object.keys(input)) if (!known.has(k)) err(k, 'unknown field');
   if (input.version !== 1) err('version', 'expected 1');
   checkName(input.name, 'name');
-  if ('description' in input && typeof input.description !== 'string') err('description', 'expected a string');
+  if (has(input, 'description') && typeof input.description !== 'string') err('description', 'expected a string');
   const paramNames = new Set<string>();
-  if ('params' in input) {
+  if (has(input, 'params')) {
     checkParams(input.params, 'params');
     if (isObj(input.params)) for (const k of Object.keys(input.params)) paramNames.add(k);
   }
-  if ('variants' in input) {
+  if (has(input, 'variants')) {
     if (!isObj(input.variants)) err('variants', 'expected an object with "before" and/or "after"');
     else
       for (const [k, v] of Object.entries(input.variants)) {
@@ -286,14 +315,14 @@ export function validateScenario(input: unknown): { scenario: Scenario | null; p
         else if (!isObj(v)) err(`variants.${k}`, 'expected an object');
         else {
           for (const f of Object.keys(v)) if (f !== 'params') err(`variants.${k}.${f}`, 'unknown field');
-          if ('params' in v) {
+          if (has(v, 'params')) {
             checkParams(v.params, `variants.${k}.params`);
             if (isObj(v.params)) for (const p of Object.keys(v.params)) paramNames.add(p);
           }
         }
       }
   }
-  if ('analysis' in input) {
+  if (has(input, 'analysis')) {
     if (!isObj(input.analysis)) err('analysis', 'expected {"before": "file.json", "after": "file.json"}');
     else
       for (const [k, v] of Object.entries(input.analysis)) {
@@ -301,7 +330,7 @@ export function validateScenario(input: unknown): { scenario: Scenario | null; p
         else checkName(v, `analysis.${k}`);
       }
   }
-  if ('locks' in input) {
+  if (has(input, 'locks')) {
     if (!isObj(input.locks)) err('locks', 'expected an object of lock ids to lock specs');
     else
       for (const [id, spec] of Object.entries(input.locks)) {
@@ -311,16 +340,16 @@ export function validateScenario(input: unknown): { scenario: Scenario | null; p
           continue;
         }
         if (!SIM_LOCK_TYPES.includes(spec.type as SimLockType)) err(`${p}.type`, `expected one of ${SIM_LOCK_TYPES.join(', ')}`);
-        if ('delay' in spec) checkDist(spec.delay, `${p}.delay`);
-        if ('delayHolding' in spec && typeof spec.delayHolding !== 'boolean') err(`${p}.delayHolding`, 'expected true or false');
-        if ('count' in spec) checkNum(spec.count, `${p}.count`);
-        if ('gracePeriod' in spec) checkDist(spec.gracePeriod, `${p}.gracePeriod`);
+        if (has(spec, 'delay')) checkDist(spec.delay, `${p}.delay`);
+        if (has(spec, 'delayHolding') && typeof spec.delayHolding !== 'boolean') err(`${p}.delayHolding`, 'expected true or false');
+        if (has(spec, 'count')) checkNum(spec.count, `${p}.count`);
+        if (has(spec, 'gracePeriod')) checkDist(spec.gracePeriod, `${p}.gracePeriod`);
         for (const k of Object.keys(spec)) {
           if (!['type', 'delay', 'delayHolding', 'count', 'gracePeriod'].includes(k)) err(`${p}.${k}`, 'unknown field');
         }
       }
   }
-  if ('holds' in input) {
+  if (has(input, 'holds')) {
     if (!isObj(input.holds)) err('holds', 'expected an object of lock ids (or "default") to distributions');
     else for (const [id, d] of Object.entries(input.holds)) checkDist(d, `holds.${id}`);
   }
@@ -338,12 +367,12 @@ export function validateScenario(input: unknown): { scenario: Scenario | null; p
         if (names.has(r.name)) err(`${p}.name`, `duplicate role name '${r.name}'`);
         names.add(r.name);
       }
-      if ('threads' in r) checkNum(r.threads, `${p}.threads`);
-      if ('iterations' in r && r.iterations !== 'forever') checkNum(r.iterations, `${p}.iterations`, 'a count or "forever"');
-      if ('measure' in r && typeof r.measure !== 'boolean') err(`${p}.measure`, 'expected true or false');
-      if ('start' in r) checkDist(r.start, `${p}.start`);
-      if (!('ops' in r)) err(`${p}.ops`, 'missing');
-      else checkOps(r.ops, `${p}.ops`);
+      if (has(r, 'threads')) checkNum(r.threads, `${p}.threads`);
+      if (has(r, 'iterations') && r.iterations !== 'forever') checkNum(r.iterations, `${p}.iterations`, 'a count or "forever"');
+      if (has(r, 'measure') && typeof r.measure !== 'boolean') err(`${p}.measure`, 'expected true or false');
+      if (has(r, 'start')) checkDist(r.start, `${p}.start`);
+      if (!has(r, 'ops')) err(`${p}.ops`, 'missing');
+      else checkOps(r.ops, `${p}.ops`, 1);
       for (const k of Object.keys(r)) {
         if (!['name', 'threads', 'iterations', 'measure', 'start', 'ops', 'note'].includes(k)) err(`${p}.${k}`, 'unknown field');
       }
@@ -353,7 +382,7 @@ export function validateScenario(input: unknown): { scenario: Scenario | null; p
     );
     if (measured.length === 0) err('roles', 'no measured role: at least one role needs finite iterations (its completion time is the result)');
   }
-  if ('sweep' in input) {
+  if (has(input, 'sweep')) {
     if (!isObj(input.sweep)) err('sweep', 'expected an object of parameter names to value lists');
     else
       for (const [k, v] of Object.entries(input.sweep)) {
@@ -363,18 +392,18 @@ export function validateScenario(input: unknown): { scenario: Scenario | null; p
         if (!paramNames.has(k)) err(`sweep.${k}`, `unknown parameter '${k}'`);
       }
   }
-  if ('reps' in input && !(Number.isInteger(input.reps) && (input.reps as number) >= 1)) err('reps', 'expected a positive integer');
-  if ('seed' in input && !(Number.isInteger(input.seed) && (input.seed as number) >= 0)) err('seed', 'expected a non-negative integer');
-  if ('limits' in input) {
+  if (has(input, 'reps') && !(Number.isInteger(input.reps) && (input.reps as number) >= 1)) err('reps', 'expected a positive integer');
+  if (has(input, 'seed') && !(Number.isInteger(input.seed) && (input.seed as number) >= 0)) err('seed', 'expected a non-negative integer');
+  if (has(input, 'limits')) {
     if (!isObj(input.limits)) err('limits', 'expected an object');
     else {
       for (const k of Object.keys(input.limits)) if (k !== 'maxEvents') err(`limits.${k}`, 'unknown field');
-      if ('maxEvents' in input.limits && !(Number.isInteger(input.limits.maxEvents) && (input.limits.maxEvents as number) > 0)) {
+      if (has(input.limits, 'maxEvents') && !(Number.isInteger(input.limits.maxEvents) && (input.limits.maxEvents as number) > 0)) {
         err('limits.maxEvents', 'expected a positive integer');
       }
     }
   }
-  if ('notes' in input && !(Array.isArray(input.notes) && input.notes.every((n) => typeof n === 'string'))) err('notes', 'expected an array of strings');
+  if (has(input, 'notes') && !(Array.isArray(input.notes) && input.notes.every((n) => typeof n === 'string'))) err('notes', 'expected an array of strings');
 
   // Expressions may only name declared parameters: a typo would otherwise become NaN silently.
   for (const { path, idents } of exprs) {

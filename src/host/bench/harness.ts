@@ -101,12 +101,43 @@ async function measureSim(exec: Exec, opts: BenchOptions, tmp: string): Promise<
   };
 }
 
-export async function runHarness(opts: BenchOptions, exec: Exec, log: (s: string) => void): Promise<BenchReport> {
+/**
+ * `partial` is called after each scale with the report so far, so a long run that is stopped
+ * (or a later scale that times out) still leaves the finished scales on disk.
+ */
+export async function runHarness(opts: BenchOptions, exec: Exec, log: (s: string) => void, partial?: (r: BenchReport) => void): Promise<BenchReport> {
   const t0 = performance.now();
   const loadStart = os.loadavg();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'locklens-bench-'));
   const notes: string[] = [];
   const runs: ScaleRun[] = [];
+  const build = (sim: Maybe<SimFigures>, scales: number[]): BenchReport => {
+    const loadEnd = os.loadavg();
+    const allNotes = [...notes];
+    if (loadStart[0]! > 0.5 || loadEnd[0]! > 0.5) {
+      allNotes.push(`machine load average was ${loadStart[0]!.toFixed(2)} at start and ${loadEnd[0]!.toFixed(2)} at end (${os.cpus().length} CPUs): other work competed for the cores, so times are upper bounds.`);
+    }
+    if (opts.keep && !opts.path) allNotes.push(`corpus kept in ${tmp}`);
+    return {
+      version: 1,
+      date: new Date().toISOString(),
+      machine: {
+        cpus: os.cpus().length,
+        model: os.cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+        loadavgStart: loadStart,
+        loadavgEnd: loadEnd,
+        totalMemMb: Math.round(os.totalmem() / MB),
+      },
+      options: { sizeMb: opts.sizeMb, scales, parser: opts.parser, jobs: opts.jobs, seed: opts.seed, quick: opts.quick, path: opts.path, edits: opts.edits },
+      runs,
+      sim,
+      targets: evaluateTargets(runs),
+      notes: allNotes,
+      totalMs: performance.now() - t0,
+    };
+  };
   try {
     const scales = opts.path ? [1] : opts.scales;
     if (opts.path && opts.scales.length > 1) notes.push('--path given: scaling runs need a synthetic corpus, so only the given tree (1×) was measured.');
@@ -156,33 +187,15 @@ export async function runHarness(opts: BenchOptions, exec: Exec, log: (s: string
       } else run.incremental = { na: 'no .c file to edit' };
       log(`[${tag}] series (${opts.seriesPatches} patches)…`);
       run.series = await measureSeries(exec, root, files, bigFile, opts, tmp, tag);
+      if (partial) {
+        const r = build({ na: 'not run yet' }, scales);
+        r.notes.push(`partial report: scales ${runs.map((x) => `${x.scale}×`).join(', ')} of ${scales.map((x) => `${x}×`).join(', ')} done`);
+        partial(r);
+      }
     }
     log('simulator sweep…');
     const sim = await measureSim(exec, opts, tmp);
-    const loadEnd = os.loadavg();
-    if (loadStart[0]! > 0.5 || loadEnd[0]! > 0.5) {
-      notes.push(`machine load average was ${loadStart[0]!.toFixed(2)} at start and ${loadEnd[0]!.toFixed(2)} at end (${os.cpus().length} CPUs): other work competed for the cores, so times are upper bounds.`);
-    }
-    if (opts.keep && !opts.path) notes.push(`corpus kept in ${tmp}`);
-    return {
-      version: 1,
-      date: new Date().toISOString(),
-      machine: {
-        cpus: os.cpus().length,
-        model: os.cpus()[0]?.model ?? 'unknown',
-        node: process.version,
-        platform: `${process.platform}-${process.arch}`,
-        loadavgStart: loadStart,
-        loadavgEnd: loadEnd,
-        totalMemMb: Math.round(os.totalmem() / MB),
-      },
-      options: { sizeMb: opts.sizeMb, scales, parser: opts.parser, jobs: opts.jobs, seed: opts.seed, quick: opts.quick, path: opts.path, edits: opts.edits },
-      runs,
-      sim,
-      targets: evaluateTargets(runs),
-      notes,
-      totalMs: performance.now() - t0,
-    };
+    return build(sim, scales);
   } finally {
     if (!opts.keep) rmSync(tmp, { recursive: true, force: true });
   }

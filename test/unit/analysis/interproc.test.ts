@@ -260,3 +260,39 @@ void init(void) {
   assert.deepEqual(rules(r).map(brief), []);
   assert.deepEqual(fn(r, 'init').acquires, ['struct ovsthread_once.mutex']);
 });
+
+test('unannotated trylock-shaped function (returns true with the lock, false without) is a trylock for callers', async () => {
+  const src = `
+struct once { struct ovs_mutex mutex; bool done; };
+bool once_start(struct once *o) {
+  ovs_mutex_lock(&o->mutex);
+  if (!o->done)
+    return true;
+  ovs_mutex_unlock(&o->mutex);
+  return false;
+}
+int g;
+void init(struct once *o) {
+  if (once_start(o)) {
+    g = 1;
+    ovs_mutex_unlock(&o->mutex);
+  }
+}`;
+  const r = await analyze(src);
+  assert.deepEqual(rules(r).map(brief), []);
+  assert.deepEqual(fn(r, 'once_start').returnsHolding, ['struct once.mutex']);
+  // Same shape returning ints is not trusted as a trylock: the held return is an imbalance.
+  const ints = await analyze(src.replace('return true;', 'return 1;').replace('return false;', 'return 0;').replace('bool once_start', 'int once_start'));
+  assert.deepEqual(rules(ints, 'lock-imbalance').map(brief), ['lock-imbalance@6:struct once.mutex']);
+});
+
+test('a lock object declared static inside a function is its own class', async () => {
+  const src = `
+void f(void) {
+  static struct ovs_mutex m = OVS_MUTEX_INITIALIZER;
+  ovs_mutex_lock(&m);
+  ovs_mutex_unlock(&m);
+}`;
+  const r = await analyze(src);
+  assert.deepEqual(fn(r, 'f').acquires, ['m@a.c:f']);
+});

@@ -132,7 +132,6 @@ test('every tree is deleted, also when extraction fails midway', async () => {
       created++;
       const root = new Proxy(tree.rootNode, {
         get: (o, k) => {
-          if (k === 'children') throw new Error('children');
           if (k === 'walk') return () => { throw new Error('cursor'); };
           return Reflect.get(o, k);
         },
@@ -153,3 +152,42 @@ test('unknown statements keep the calls of an unparsable region in order', async
   const unknown = stmts(body).filter((s): s is Extract<Stmt, { k: 'unknown' }> => s.k === 'unknown');
   assert.ok(unknown.length >= 1);
 });
+
+test('pathological depth: nested #if (file scope and body), initialisers, structs, calls, anonymous members', async () => {
+  const fnOf = (body: string): string => `void f(struct dp *dp)\n{\n${body}\n}\n`;
+  const cases: [string, string][] = [
+    ['#if at file scope', '#if A\n'.repeat(2500) + 'void f(void) { g(); }\n' + '#endif\n'.repeat(2500)],
+    ['#if in a body', fnOf('#if A\n'.repeat(2500) + 'g();\n' + '#endif\n'.repeat(2500))],
+    ['initialisers', 'int x = ' + '{'.repeat(2500) + '1' + '}'.repeat(2500) + ';\n'],
+    ['structs', 'struct a { '.repeat(2500) + 'int x;' + ' } f;'.repeat(2500) + '\n'],
+    ['anonymous members', 'struct a { ' + 'struct { '.repeat(2500) + 'int x;' + ' };'.repeat(2500) + ' };\n'],
+    ['calls', fnOf('x = ' + 'g('.repeat(5000) + 'mutex_lock(&dp->lock)' + ')'.repeat(5000) + ';')],
+    ['blocks', fnOf('{'.repeat(5000) + 'h();' + '}'.repeat(5000))],
+  ];
+  for (const [name, text] of cases) {
+    const f = await factsOfText(text, { timeoutMs: 30000 });
+    assert.deepEqual(f.problems.filter((p) => p.code === 'extract-failed' || p.code === 'parse-timeout'), [], name);
+    // 256 statement levels at most; each level is a few objects deep (alt → arms → block → body).
+    assert.ok(irDepth(f) <= 1100, `${name}: IR depth ${irDepth(f)}`);
+  }
+  // Calls past the depth limit are kept flat, with simple lock arguments.
+  const deep = await factsOfText(fnOf('x = ' + 'g('.repeat(5000) + 'mutex_lock(&dp->lock)' + ')'.repeat(5000) + ';'));
+  const names = calleeNames(fn(deep, 'f').body);
+  assert.ok(names.includes('mutex_lock'), 'the innermost call survives');
+  assert.equal(names.filter((n) => n === 'g').length, 5000);
+  const f2 = await factsOfText('#if A\n'.repeat(2500) + 'void f(void) { g(); }\n' + '#endif\n'.repeat(2500));
+  assert.equal(f2.functions.length, 1);
+  assert.equal(f2.functions[0].preproc.length, 2500);
+});
+
+/** Maximum nesting depth of the IR (objects inside objects), measured iteratively. */
+function irDepth(f: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[f, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (v && typeof v === 'object') for (const x of Object.values(v as object)) if (x && typeof x === 'object') stack.push([x, d + 1]);
+  }
+  return max;
+}

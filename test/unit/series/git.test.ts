@@ -14,6 +14,7 @@ import { DEFAULT_CONFIG } from '../../../src/engine/config';
 import { readRange, readWorktree } from '../../../src/host/series-inputs';
 import { resolveRange, GitError, runGit } from '../../../src/host/git';
 import { hashDir } from './helpers';
+import { runSeries } from '../../../src/cli/series';
 
 function git(repo: string, ...args: string[]): string {
   const r = spawnSync('git', ['-C', repo, ...args], { encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@x' } });
@@ -88,5 +89,21 @@ test('revisions that look like options, and A...B, are refused before git runs',
   await assert.rejects(resolveRange(repo, 'v0...HEAD'), /expects A\.\.B/);
   await assert.rejects(resolveRange(repo, 'nope..HEAD'), /unknown revision "nope"/);
   await assert.rejects(runGit(repo, ['cat-file', '-p', 'deadbeef']), /failed/);
+  rmSync(path.dirname(repo), { recursive: true, force: true });
+});
+
+test('`locklens series --range` and `--worktree` end to end in the hostile repository: no marker, no change', async () => {
+  const { repo, marker } = hostileRepo();
+  writeFileSync(path.join(repo, 'src/a.c'), 'int a(void)\n{\n\tspin_lock(&l);\n\treturn 1;\n}\n');
+  const before = hashDir(repo);
+  for (const args of [['--range', 'v0..HEAD', '--format', 'json'], ['--worktree', '--format', 'json'], ['--range', 'v0..HEAD', '--format', 'markdown']]) {
+    let out = '';
+    let err = '';
+    const code = await runSeries([...args, '--no-cache'], { stdout: (s) => (out += s), stderr: (s) => (err += s), cwd: repo });
+    assert.equal(code, 0, err);
+    assert.ok(out.length > 0);
+  }
+  assert.equal(existsSync(marker), false, existsSync(marker) ? readFileSync(marker, 'utf8') : '');
+  assert.equal(hashDir(repo), before);
   rmSync(path.dirname(repo), { recursive: true, force: true });
 });
