@@ -74,7 +74,8 @@ export function parseSimulateArgs(argv: string[]): SimulateArgs | 'help' {
   const v = parsed.values;
   if (v.help) return 'help';
   if (!v.scenario) throw new UsageError(`missing --scenario FILE\n${SIMULATE_USAGE}`);
-  const set: Record<string, number> = {};
+  // Null prototype: `--set __proto__=5` must be an unknown parameter, not a prototype write.
+  const set: Record<string, number> = Object.create(null) as Record<string, number>;
   for (const s of v.set ?? []) {
     const m = /^([^=]+)=(.*)$/.exec(s);
     if (!m || !IDENT.test(m[1].trim())) throw new UsageError(`--set: expected name=value, got "${s}"`);

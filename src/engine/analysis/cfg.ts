@@ -26,6 +26,8 @@ export type NodeKind =
   | 'unguard';
 
 export interface GuardInfo {
+  /** A `__cleanup(fn)` local: this call (`fn(&var)`) runs at every exit of the scope instead. */
+  cleanupCall?: Expr;
   cls: string;
   args: Expr[];
   text: string;
@@ -123,8 +125,13 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
       for (let j = g.length - 1; j >= 0; j--) list.push(g[j]!);
     }
     for (let i = list.length - 1; i >= 0; i--) {
+      const g = list[i]!;
+      if (g.cleanupCall) {
+        n = evalNode(g.cleanupCall, line, n);
+        continue;
+      }
       const r = mk('unguard', line, [n]);
-      nodes[r]!.guard = list[i]!;
+      nodes[r]!.guard = g;
       n = r;
     }
     return n;
@@ -160,6 +167,19 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
     const sc: Scope = { guards: [], cur: stmts.length, block: blk };
     stmts.forEach((s, i) => {
       if (s.k === 'guard') sc.guards.push({ info: { cls: s.cls, args: s.args, text: s.text, col: s.col, conditional: false }, line: s.line, index: i });
+      if (s.k === 'decl' && s.cleanup) {
+        const text = `${s.cleanup}(&${s.decl.name})`;
+        const call: Expr = {
+          k: 'call',
+          callee: { k: 'id', name: s.cleanup, line: s.line, col: 0 },
+          args: [{ k: 'unary', op: '&', arg: { k: 'id', name: s.decl.name, line: s.line, col: 0 } }],
+          line: s.line,
+          col: 0,
+          endLine: s.line,
+          text,
+        };
+        sc.guards.push({ info: { cls: '__cleanup', args: [], text, col: 0, conditional: false, cleanupCall: call }, line: s.line, index: i });
+      }
     });
     for (const g of preGuards) sc.guards.push({ info: g, line, index: -1 });
     scopes.push(sc);

@@ -13,6 +13,7 @@
  */
 
 import type { FileFacts } from '../ir';
+import { BudgetExceeded, checkDeadline } from './budget';
 import { flattenTree } from './flat-tree';
 import { IrBuilder } from './ir-builder';
 import type { CParser, SyntaxNode } from './parser';
@@ -93,37 +94,47 @@ export function countErrorNodes(root: SyntaxNode): number {
 
 export function extractFileFacts(parser: CParser, file: string, text: string, opts: ExtractOptions = {}): FileFacts {
   const facts = emptyFacts(file, text, opts.hash ?? '');
+  const t0 = performance.now();
+  // One deadline for every phase: a huge file must not spend seconds masking before the parse
+  // timeout even starts.
+  const budget = opts.timeoutMs !== undefined && opts.timeoutMs > 0 ? opts.timeoutMs : undefined;
+  const deadline = budget !== undefined ? t0 + budget : Infinity;
+  let parseMs = 0;
   try {
-    const t0 = performance.now();
     if (!opts.hash) facts.hash = sha1Hex(text);
-    const mask = maskSource(text);
+    checkDeadline(deadline, 'hashing');
+    const mask = maskSource(text, deadline);
+    const left = budget !== undefined ? deadline - performance.now() : undefined;
+    if (left !== undefined && left <= 0) throw new BudgetExceeded('masking');
     const t1 = performance.now();
-    const tree = parser.parse(mask.masked, opts.timeoutMs);
+    const tree = parser.parse(mask.masked, left === undefined ? undefined : Math.max(1, left));
     const t2 = performance.now();
-    facts.parseMs = t2 - t1;
+    parseMs = t2 - t1;
     if (!tree) {
+      clearFacts(facts);
       facts.problems.push({
         severity: 'error',
         code: 'parse-timeout',
-        message: `parsing ${file} did not finish within ${opts.timeoutMs ?? '?'} ms; file skipped`,
+        message: `parsing ${file} did not finish within the ${budget ?? '?'} ms budget; file skipped`,
       });
-      facts.extractMs = t1 - t0;
+      facts.parseMs = parseMs;
+      facts.extractMs = performance.now() - t0 - parseMs;
       return facts;
     }
     let flat;
     try {
-      flat = flattenTree(tree.rootNode, text);
+      flat = flattenTree(tree.rootNode, text, deadline);
     } finally {
       tree.delete();
     }
-    const b = new IrBuilder(file, text, mask, flat, facts);
-    b.run();
+    new IrBuilder(file, text, mask, flat, facts, deadline).run();
     const t3 = performance.now();
-    facts.extractMs = t1 - t0 + (t3 - t2);
+    facts.parseMs = parseMs;
+    facts.extractMs = t3 - t0 - parseMs;
     facts.errorNodesUnmasked = facts.errorNodes;
     if (opts.countUnmaskedErrors !== false && !mask.unchanged) {
-      const left = opts.timeoutMs !== undefined ? Math.max(1, opts.timeoutMs - (t3 - t0)) : undefined;
-      const raw = parser.parse(text, left);
+      const rest = budget !== undefined ? deadline - t3 : undefined;
+      const raw = rest === undefined || rest > 0 ? parser.parse(text, rest === undefined ? undefined : Math.max(1, rest)) : null;
       if (raw) {
         try {
           facts.errorNodesUnmasked = countErrorNodes(raw.rootNode);
@@ -134,18 +145,43 @@ export function extractFileFacts(parser: CParser, file: string, text: string, op
         facts.errorNodesUnmasked = -1;
         facts.problems.push({
           severity: 'info',
-          code: 'unmasked-parse-timeout',
-          message: 'the comparison parse of the unmasked text timed out; errorNodesUnmasked = -1',
+          code: 'unmasked-parse-skipped',
+          message: 'the comparison parse of the unmasked text did not fit in the time budget; errorNodesUnmasked = -1',
         });
       }
     }
   } catch (e) {
-    // A bug in the extractor must not take the whole analysis down: report it for this file.
-    facts.problems.push({
-      severity: 'error',
-      code: 'extract-failed',
-      message: `internal error while extracting ${file}: ${e instanceof Error ? e.message : String(e)}`,
-    });
+    clearFacts(facts);
+    facts.parseMs = parseMs;
+    facts.extractMs = Math.max(0, performance.now() - t0 - parseMs);
+    if (e instanceof BudgetExceeded) {
+      facts.problems.push({
+        severity: 'error',
+        code: 'time-budget',
+        message: `${file}: the ${budget} ms per-file budget ran out during ${e.phase}; file skipped`,
+      });
+    } else {
+      // A bug in the extractor must not take the whole analysis down: report it for this file.
+      facts.problems.push({
+        severity: 'error',
+        code: 'extract-failed',
+        message: `internal error while extracting ${file}: ${e instanceof Error ? e.message : String(e)}`,
+      });
+    }
   }
   return facts;
+}
+
+/** Drops partial results: a file is either extracted completely or skipped with a problem. */
+function clearFacts(f: FileFacts): void {
+  f.functions = [];
+  f.prototypes = [];
+  f.structs = [];
+  f.typedefs = [];
+  f.globals = [];
+  f.macros = [];
+  f.unmodeled = [];
+  f.problems = [];
+  f.errorNodes = 0;
+  f.errorNodesUnmasked = 0;
 }

@@ -11,6 +11,7 @@
  * for the C grammar and saves one boundary crossing per node.
  */
 
+import { checkDeadline, type Deadline } from './budget';
 import type { SyntaxNode } from './parser';
 
 /** The TreeCursor subset both backends provide (web-tree-sitter and node tree-sitter). */
@@ -59,7 +60,10 @@ class Builder {
   nextSibling: Int32Array;
   lastChild: Int32Array;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly deadline: Deadline = Infinity,
+  ) {
     // ~0.4 nodes per byte on kernel C; start a bit above and grow by doubling.
     this.cap = Math.max(256, (text.length >> 1) + 16);
     this.named = new Uint8Array(this.cap);
@@ -98,6 +102,7 @@ class Builder {
   /** Adds a node; offsets are filled later (leaves by `setLeaf`, inner nodes by `done`). */
   add(parent: number, type: string, named: boolean): number {
     if (this.n === this.cap) this.grow();
+    if ((this.n & 0x3fff) === 0) checkDeadline(this.deadline, 'tree copy');
     const i = this.n++;
     this.type.push(type);
     this.named[i] = named ? 1 : 0;
@@ -196,8 +201,8 @@ const OPAQUE = new Set([
  * Copies the tree under `root` with one TreeCursor pass (measured cheaper than node `children`
  * arrays on both backends once GC is counted), or the `child(i)` API for other implementations.
  */
-export function flattenTree(root: SyntaxNode, text: string): FlatTree {
-  const b = new Builder(text);
+export function flattenTree(root: SyntaxNode, text: string, deadline: Deadline = Infinity): FlatTree {
+  const b = new Builder(text, deadline);
   const walk = (root as unknown as { walk?: () => TreeCursorLike }).walk;
   if (typeof walk === 'function') {
     const c = walk.call(root);

@@ -7,6 +7,7 @@
  */
 
 import type { Annotation, Expr, FileFacts, FunctionIR, Stmt, TypeRef, VarDecl } from '../ir';
+import { checkDeadline, type Deadline } from './budget';
 import type { FlatTree } from './flat-tree';
 import { DEFINER_TYPES as DEFINERS, PER_CPU_DEFINERS } from './definers';
 import type { DefinerMark, MaskResult, RawAnnotation } from './preprocess';
@@ -120,6 +121,7 @@ export class IrBuilder {
     private readonly mask: MaskResult,
     flat: FlatTree,
     private readonly facts: FileFacts,
+    private readonly deadline: Deadline = Infinity,
   ) {
     this.t = flat;
     this.annotations = mask.annotations;
@@ -445,6 +447,7 @@ export class IrBuilder {
       const k = top.k++;
       const n = top.list[k];
       const ty = this.ty(n);
+      if ((k & 0x3f) === 0) checkDeadline(this.deadline, 'IR extraction');
       if (ty === 'preproc_if' || ty === 'preproc_ifdef') {
         const arms = this.preprocArms(n);
         // Pushed in reverse so the first arm runs first; an include guard is not a
@@ -974,8 +977,12 @@ export class IrBuilder {
 
   /** Calls in a node, including the node itself when it is a call. */
   private collectCallsOf(x: number, out: Expr[]): void {
-    if (this.ty(x) === 'call_expression') out.push(this.expr(x));
-    else this.collectCalls(x, out);
+    if (this.ty(x) !== 'call_expression') this.collectCalls(x, out);
+    else if (this.depth <= MAX_DEPTH) out.push(this.expr(x));
+    else {
+      out.push(this.shallowCall(x));
+      this.collectCalls(x, out);
+    }
   }
 
   private paramsOfList(list: number): VarDecl[] {
@@ -1033,7 +1040,10 @@ export class IrBuilder {
     }
   }
 
+  private stmtCount = 0;
+
   private stmtIntoInner(n: number, out: Stmt[], line: number): void {
+    if ((++this.stmtCount & 0x3ff) === 0) checkDeadline(this.deadline, 'IR extraction');
     switch (this.ty(n)) {
       case 'compound_statement':
         out.push(this.block(n));
@@ -1275,10 +1285,13 @@ export class IrBuilder {
           } else out.push(this.expr(c));
           continue;
         }
-        if (ty === 'identifier' && k + 1 < ch.length) {
+        // `identifier (args)` as siblings is a call that an ERROR split (inside a real
+        // call_expression the pair is just its callee and arguments).
+        if (ty === 'identifier' && k + 1 < ch.length && t.type[n] !== 'call_expression') {
           const nt = t.type[ch[k + 1]];
           if (nt === 'argument_list' || nt === 'parenthesized_expression') {
             out.push(this.splitCall(c, ch[k + 1]));
+            if (this.depth > MAX_DEPTH) push.push(ch[k + 1]);
             k++;
             continue;
           }
@@ -1460,9 +1473,11 @@ export class IrBuilder {
   }
 
   expr(n: number): Expr {
+    const ty = this.t.type[n];
+    if (ty === 'identifier' || ty === 'field_identifier') return this.idExpr(n); // leaves: no depth cost
     if (this.depth > MAX_DEPTH) {
       const sub: Expr[] = [];
-      this.collectCalls(n, sub);
+      this.collectCallsOf(n, sub);
       return { k: 'other', text: clip(this.text(n)), sub };
     }
     this.depth++;

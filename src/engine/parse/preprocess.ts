@@ -16,6 +16,7 @@
  */
 
 import type { Annotation } from '../ir';
+import { checkDeadline, type Deadline } from './budget';
 import { isDefinerMacro } from './definers';
 
 /** An annotation macro found in the text (before it is attached to a function). */
@@ -307,7 +308,7 @@ interface Tokens {
 }
 
 /** Tokenises code, skipping comments, directives and literal contents. Linear. */
-function lex(text: string): Tokens {
+function lex(text: string, deadline: Deadline): Tokens {
   const len = text.length;
   // Upper bound on tokens: one per character; grow lazily to keep memory small on big files.
   let cap = Math.max(1024, len >> 2);
@@ -341,7 +342,12 @@ function lex(text: string): Tokens {
 
   let i = 0;
   let lineStart = true; // only whitespace seen since the last newline
+  let nextCheck = 1 << 16;
   while (i < len) {
+    if (i > nextCheck) {
+      checkDeadline(deadline, 'masking');
+      nextCheck = i + (1 << 16);
+    }
     const c = text.charCodeAt(i);
     if (c === 10) {
       lineStart = true;
@@ -624,8 +630,9 @@ function makeAnnotation(macro: string, kind: Annotation['kind'], args: string | 
   return { offset, line, kind, macro, locks, ret };
 }
 
-export function maskSource(text: string): MaskResult {
-  const t = lex(text);
+/** `deadline` (performance.now() based) aborts with BudgetExceeded on huge inputs. */
+export function maskSource(text: string, deadline: Deadline = Infinity): MaskResult {
+  const t = lex(text, deadline);
   // Edits: [start, end, replacement|null]; null = blank out (spaces, newlines kept).
   const edits: Edit[] = [];
   // Tokens in #if arms that balanceConditionals drops are `dead`: invisible to what follows.
@@ -686,6 +693,7 @@ export function maskSource(text: string): MaskResult {
 
   for (let i = 0; i < t.n; i++) {
     if (dead[i]) continue;
+    if ((i & 0xffff) === 0) checkDeadline(deadline, 'masking');
     const k = t.kind[i];
     if (k === T_LBRACE) {
       depth++;

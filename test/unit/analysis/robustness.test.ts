@@ -97,7 +97,7 @@ test('performance: global phase stays cheap relative to parsing on a generated t
   for (let f = 0; f < 30; f++) {
     let src = `static DEFINE_MUTEX(m${f});\nstruct s${f} { spinlock_t lock; struct mutex mu; int n; };\n`;
     for (let i = 0; i < 40; i++) {
-      const callee = `fn_${(f + 1) % 30}_${(i * 7) % 40}`;
+      const callee = f < 29 ? `fn_${f + 1}_${(i * 7) % 40}` : `leaf`;
       src += `int fn_${f}_${i}(struct s${f} *x, int k) {
   int err = 0, j;
   mutex_lock(&m${f});

@@ -142,3 +142,11 @@ test('--format html renders the chart report, or exits 2 saying why not', async 
   }
   assert.ok(existsSync(join(root, SCEN)));
 });
+
+test('--set of a name inherited from Object.prototype is an unknown parameter', async () => {
+  for (const name of ['__proto__', 'constructor', 'toString']) {
+    const r = await cli(['--scenario', SCEN, '--set', `${name}=5`]);
+    assert.equal(r.code, 2, name);
+    assert.match(r.err, new RegExp(`--set ${name}: unknown parameter`));
+  }
+});
