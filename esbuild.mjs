@@ -44,7 +44,8 @@ const entries = [
 
 function copyWasm() {
   mkdirSync(join(root, 'dist'), { recursive: true });
-  copyFileSync(join(root, 'node_modules/web-tree-sitter/web-tree-sitter.wasm'), join(root, 'dist/web-tree-sitter.wasm'));
+  // web-tree-sitter 0.25 ships its runtime as tree-sitter.wasm; dist/ keeps one stable name.
+  copyFileSync(join(root, 'node_modules/web-tree-sitter/tree-sitter.wasm'), join(root, 'dist/web-tree-sitter.wasm'));
   copyFileSync(join(root, 'node_modules/tree-sitter-c/tree-sitter-c.wasm'), join(root, 'dist/tree-sitter-c.wasm'));
 }
 

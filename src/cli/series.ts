@@ -111,7 +111,7 @@ async function createAnalyzer(config: LockLensConfig, backend: 'wasm' | 'native'
   const parser = await createParser(backend);
   return {
     parser,
-    extract: (file, text) => extractFileFacts(parser, file, text, { timeoutMs: config.fileTimeBudgetMs }),
+    extract: (file, text) => extractFileFacts(parser, file, text, { timeoutMs: config.fileTimeBudgetMs, countUnmaskedErrors: false }),
     analyze: (facts) => analyzeFacts(facts, { config }),
     isSource: isSourcePath(config),
     dispose: () => parser.delete(),

@@ -23,6 +23,8 @@ export interface ExtractOptions {
   overlays?: Map<string, string>;
   signal?: AbortSignal;
   progress?: (p: { done: number; total: number; message: string }) => void;
+  /** Also parse the unmasked text to count how many ERROR nodes masking removed (a second parse: bench only). */
+  countUnmaskedErrors?: boolean;
   /** In-process parser for jobs <= 1 (created by the caller so it can be reused). */
   parser?: CParser;
 }
@@ -96,7 +98,7 @@ export async function extractAll(entries: SourceEntry[], opts: ExtractOptions): 
       for (const p of pending) {
         if (opts.signal?.aborted) throw new AbortError();
         try {
-          const facts = extractFileFacts(parser, p.entry.path, p.text, { timeoutMs: opts.timeoutMs, hash: p.hash });
+          const facts = extractFileFacts(parser, p.entry.path, p.text, { timeoutMs: opts.timeoutMs, hash: p.hash, countUnmaskedErrors: opts.countUnmaskedErrors ?? false });
           finish(p.entry.path, facts);
         } catch (e) {
           finish(p.entry.path, null, e instanceof Error ? e.message : String(e));
@@ -144,7 +146,7 @@ async function runWorkers(
         const id = nextId++;
         inflight.set(id, job.entry.path);
         // Text is sent (not re-read) so overlays and the hash we computed stay authoritative.
-        w.postMessage({ id, rel: job.entry.path, abs: job.entry.abs, text: job.text, timeoutMs: opts.timeoutMs });
+        w.postMessage({ id, rel: job.entry.path, abs: job.entry.abs, text: job.text, timeoutMs: opts.timeoutMs, countUnmaskedErrors: opts.countUnmaskedErrors ?? false });
       };
       for (let i = 0; i < jobs; i++) {
         const w = new Worker(script, { workerData: { backend: opts.backend } });

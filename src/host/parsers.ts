@@ -21,7 +21,8 @@ function candidateDirs(distDir?: string): { runtime: string; language: string }[
   for (const root of [process.env.LOCKLENS_ROOT, join(__dirname, '..'), join(__dirname, '..', '..'), join(__dirname, '..', '..', '..'), process.cwd()]) {
     if (!root) continue;
     out.push({
-      runtime: join(root, 'node_modules', 'web-tree-sitter', RUNTIME),
+      // The npm package names its runtime tree-sitter.wasm; dist/ renames it (esbuild.mjs).
+      runtime: join(root, 'node_modules', 'web-tree-sitter', 'tree-sitter.wasm'),
       language: join(root, 'node_modules', 'tree-sitter-c', LANGUAGE),
     });
   }

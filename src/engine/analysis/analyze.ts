@@ -23,7 +23,7 @@ import { FunctionAnalyzer, MinHeap, type AnalyzerEnv } from './function-flow';
 import type { LockRef } from './lock-identity';
 import { Program, type FnInfo } from './program';
 import { summarySig, type FnSummary, type LocalResult } from './summary';
-import { cmpChain, cmpStr, sortedUnique } from './util';
+import { cmpChain, cmpStr, hashHex, sortedUnique } from './util';
 
 export interface AnalyzeOptions {
   config: LockLensConfig;
@@ -304,9 +304,11 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions): AnalysisRes
     from: string;
     to: string;
     pairs: Set<string>;
-    best: { chain: WitnessStep[]; reach: { fn: FnInfo; line: number } | null }[];
+    best: { chain: WitnessStep[] }[];
     allTry: boolean;
     allReadRead: boolean;
+    /** Smallest (file, line) reach statement among blocking pairs (where cycles are reported). */
+    reach: { fn: FnInfo; line: number } | null;
   }
   const edgeMap = new Map<string, EdgeAcc>();
   for (const f of prog.fns) {
@@ -314,15 +316,22 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions): AnalysisRes
       if (isRcuId(e.from) || isRcuId(e.to)) continue;
       const k = `${e.from}\u0000${e.to}`;
       let m = edgeMap.get(k);
-      if (!m) edgeMap.set(k, (m = { from: e.from, to: e.to, pairs: new Set(), best: [], allTry: true, allReadRead: true }));
+      if (!m) edgeMap.set(k, (m = { from: e.from, to: e.to, pairs: new Set(), best: [], allTry: true, allReadRead: true, reach: null }));
       const first = e.chain[0]!;
       const last = e.chain[e.chain.length - 1]!;
       const pk = `${first.file}:${first.line}:${first.function}|${last.file}:${last.line}:${last.function}|${f.key}:${e.reachLine}`;
       if (!e.readRead) m.allReadRead = false;
-      if (!e.try) m.allTry = false;
+      if (!e.try) {
+        if (m.allTry) m.reach = null; // blocking pairs take precedence over trylock ones
+        m.allTry = false;
+      }
+      if (!e.try || m.allTry) {
+        const r = m.reach;
+        if (!r || cmpStr(f.file, r.fn.file) < 0 || (f.file === r.fn.file && e.reachLine < r.line)) m.reach = { fn: f, line: e.reachLine };
+      }
       if (m.pairs.has(pk)) continue;
       m.pairs.add(pk);
-      const entry = { chain: e.chain, reach: !e.try || m.allTry ? { fn: f, line: e.reachLine } : null };
+      const entry = { chain: e.chain };
       // Insert keeping `best` sorted (shortest, then textual) and bounded.
       let i = m.best.length;
       while (i > 0 && cmpChain(entry.chain, m.best[i - 1]!.chain) < 0) i--;
@@ -338,8 +347,7 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions): AnalysisRes
     .map((m) => {
       const k = `${m.from}\u0000${m.to}`;
       if (m.allReadRead) readReadEdges.add(k);
-      const withReach = m.best.find((b) => b.reach);
-      if (withReach) edgeReach.set(k, withReach.reach!);
+      if (m.reach) edgeReach.set(k, m.reach);
       return { from: m.from, to: m.to, witnesses: m.best.map((b) => b.chain), count: m.pairs.size, trylock: m.allTry };
     })
     .sort((a, b) => cmpStr(a.from, b.from) || cmpStr(a.to, b.to));
@@ -447,6 +455,14 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions): AnalysisRes
     return true;
   });
   uniq.sort((a, b) => cmpStr(a.file, b.file) || a.line - b.line || cmpStr(a.rule, b.rule) || cmpStr(a.locks.join(','), b.locks.join(',')) || cmpStr(a.fingerprint, b.fingerprint));
+  // Same rule/function/locks/key twice in one function (two leaking returns): number them in
+  // source order so fingerprints stay unique without depending on line numbers.
+  const fpCount = new Map<string, number>();
+  for (const fnd of uniq) {
+    const n = fpCount.get(fnd.fingerprint) ?? 0;
+    fpCount.set(fnd.fingerprint, n + 1);
+    if (n > 0) fnd.fingerprint = hashHex(`${fnd.fingerprint}#${n}`);
+  }
   for (const fnd of uniq) for (const l of fnd.locks) referenced.add(l);
   for (const e of edges) {
     referenced.add(e.from);
@@ -507,7 +523,6 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions): AnalysisRes
     },
   };
   if (opts.lineFacts) result.lines = lines;
-  void byKey;
   return result;
 }
 

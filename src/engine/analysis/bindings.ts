@@ -8,7 +8,7 @@
  */
 import type { Expr } from '../ir';
 import type { Catalog } from '../catalog/catalog';
-import { callsInOrder, calleeName, collectIds, exprText, forEachStmtExpr, stripAddr } from './expr';
+import { callsInOrder, calleeName, collectIds, forEachStmtExpr, stripAddr } from './expr';
 import { WORK_DEFINERS } from '../catalog/kernel';
 import { resolveLock } from './lock-identity';
 import type { FnInfo, Program } from './program';
@@ -206,8 +206,4 @@ export function indirectTargets(prog: Program, b: Bindings, callee: Expr, fn: Fn
   }
   const any = b.byField.get(e.field) ?? [];
   return any.length <= 16 ? any : [];
-}
-
-export function describeCallee(callee: Expr): string {
-  return exprText(callee);
 }

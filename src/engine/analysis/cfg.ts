@@ -5,7 +5,7 @@
  * (block end, return, break/continue, goto out of the block).
  */
 import type { Expr, Stmt } from '../ir';
-import { calleeName, stripCond } from './expr';
+import { stripCond } from './expr';
 
 export type NodeKind =
   | 'entry'
@@ -326,9 +326,4 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
   // Labels never defined (macro-generated) just fall through to the end.
   for (const n of labels.values()) if (nodes[n]!.succ.length === 0) nodes[n]!.succ = [fallOff];
   return { nodes, entry, exit };
-}
-
-/** True when the expression's top-level call is named `name` (used for assignment forms). */
-export function isCallTo(e: Expr | null, names: Set<string>): boolean {
-  return !!e && e.k === 'call' && names.has(calleeName(e) ?? '');
 }

@@ -11,7 +11,7 @@ import { buildCfg, type CfgNode } from './cfg';
 import { callsInOrder, calleeName, collectIds, exprText, forEachStmtExpr, parseLockText, stripAddr, stripCond } from './expr';
 import { globalRef, PER_NET_RTNL, rcuRef, resolveLock, type LockRef } from './lock-identity';
 import type { FnInfo, Program } from './program';
-import type { AcqInfo, FnSummary, LocalResult, Snap, TryRet, WaitInfo } from './summary';
+import type { AcqInfo, FnSummary, LocalResult, Snap, WaitInfo } from './summary';
 import { cmpChain, cmpStr, joinChains } from './util';
 
 type CallExpr = Expr & { k: 'call' };
@@ -45,6 +45,8 @@ interface HeldE {
   count: number;
   /** Branch facts (`locked` = false) known when it was taken: the lock exists only on such paths. */
   facts?: Readonly<Record<string, boolean>>;
+  /** Held on *every* path on which `facts` hold (so a later test of the same facts makes it must). */
+  condMust?: boolean;
 }
 
 interface Pending {
@@ -95,16 +97,22 @@ function cloneSt(s: St): St {
 
 function joinSt(a: St, b: St): St {
   const r = emptySt();
+  // A lock missing on one side stays "must under its facts" only if that side's path facts
+  // contradict them (the lock-free paths are exactly the ones where the facts do not hold).
+  const contradicts = (path: Map<string, boolean>, f: Readonly<Record<string, boolean>> | undefined): boolean =>
+    !!f && Object.keys(f).some((v) => path.has(v) && path.get(v) !== f[v]);
   for (const [k, x] of a.held) {
     const y = b.held.get(k);
-    if (!y) r.held.set(k, { ...x, must: false });
+    if (!y) r.held.set(k, { ...x, must: false, condMust: (x.must || !!x.condMust) && contradicts(b.facts, x.facts) });
     else {
       const c = cmpChain(x.chain, y.chain) <= 0 ? x : y;
       const facts = meetFacts(x.facts, y.facts);
-      r.held.set(k, { ...c, must: x.must && y.must, try: x.try || y.try, shared: x.shared && y.shared, count: Math.max(x.count, y.count), ...(facts ? { facts } : { facts: undefined }) });
+      const sameFacts = JSON.stringify(x.facts ?? null) === JSON.stringify(y.facts ?? null);
+      const condMust = (x.must && y.must) || ((x.must || !!x.condMust) && (y.must || !!y.condMust) && sameFacts);
+      r.held.set(k, { ...c, must: x.must && y.must, try: x.try || y.try, shared: x.shared && y.shared, count: Math.max(x.count, y.count), condMust, ...(facts ? { facts } : { facts: undefined }) });
     }
   }
-  for (const [k, y] of b.held) if (!a.held.has(k)) r.held.set(k, { ...y, must: false });
+  for (const [k, y] of b.held) if (!a.held.has(k)) r.held.set(k, { ...y, must: false, condMust: (y.must || !!y.condMust) && contradicts(a.facts, y.facts) });
   for (const [k, m] of a.dropped) r.dropped.set(k, m && b.dropped.get(k) === true);
   for (const [k] of b.dropped) if (!a.dropped.has(k)) r.dropped.set(k, false);
   for (const k of a.released) r.released.add(k);
@@ -120,7 +128,7 @@ function joinSt(a: St, b: St): St {
 }
 
 function heldEq(a: HeldE, b: HeldE): boolean {
-  if (a.must !== b.must || a.shared !== b.shared || a.try !== b.try || a.count !== b.count) return false;
+  if (a.must !== b.must || a.shared !== b.shared || a.try !== b.try || a.count !== b.count || !!a.condMust !== !!b.condMust) return false;
   if (a.facts === b.facts) return true;
   if (!a.facts || !b.facts) return false;
   const ka = Object.keys(a.facts);
@@ -159,6 +167,7 @@ function stEq(a: St, b: St): boolean {
   );
 }
 
+/** Debug signature of a state (tests and troubleshooting). */
 export function sig(s: St): string {
   const h = [...s.held].map(([k, v]) => `${k}${v.must ? '!' : '?'}${v.shared ? 's' : ''}${v.try ? 't' : ''}${v.count}${v.facts ? JSON.stringify(v.facts) : ''}`).sort();
   const d = [...s.dropped].map(([k, v]) => `${k}${v ? '!' : '?'}`).sort();
@@ -249,6 +258,7 @@ export class FunctionAnalyzer {
       exits: [],
       acqEvents: [],
       badUnlock: [],
+      partialUnlock: [],
       rtnlInLoop: [],
       lines: [],
       acqSites: [],
@@ -269,16 +279,46 @@ export class FunctionAnalyzer {
 
   run(): LocalResult {
     const nodes = this.cfgNodes;
+    const n = nodes.length;
+    // Reverse post-order priorities: predecessors before successors (except along back edges).
+    const rpo = new Array<number>(n).fill(n);
+    {
+      const post: number[] = [];
+      const seen = new Uint8Array(n);
+      const stack: { id: number; i: number }[] = [{ id: 0, i: 0 }];
+      seen[0] = 1;
+      while (stack.length) {
+        const top = stack[stack.length - 1]!;
+        const ss = nodes[top.id]!.succ;
+        if (top.i < ss.length) {
+          const nx = ss[top.i++]!;
+          if (!seen[nx]) {
+            seen[nx] = 1;
+            stack.push({ id: nx, i: 0 });
+          }
+        } else {
+          post.push(top.id);
+          stack.pop();
+        }
+      }
+      post.reverse().forEach((id, i) => (rpo[id] = i));
+    }
+    const byPrio = new Array<number>(n);
+    for (let i = 0; i < n; i++) if (rpo[i]! < n) byPrio[rpo[i]!] = i;
+    const preds: [number, number][][] = nodes.map(() => []);
+    nodes.forEach((nd) => nd.succ.forEach((sx, i) => preds[sx]!.push([nd.id, i])));
+    // In-state of a node = join of the *current* out-states of its incoming edges (stale
+    // contributions are replaced, not accumulated: must-sets would otherwise be poisoned).
+    const edgeOut: (St | undefined)[][] = nodes.map((nd) => nd.succ.map(() => undefined));
     const inSt: (St | null)[] = nodes.map(() => null);
     inSt[0] = emptySt();
     const queue = new MinHeap();
-    queue.push(0);
+    queue.push(rpo[0]!);
     const queued = new Set<number>([0]);
     let steps = 0;
-    const cap = Math.max(2000, nodes.length * 40);
+    const cap = Math.max(2000, n * 40);
     while (queue.size) {
-      // Lowest id first: the CFG is built so ids roughly follow source order.
-      const id = queue.pop();
+      const id = byPrio[queue.pop()]!;
       queued.delete(id);
       if (++steps > cap) {
         this.res.fixpointCapped = true;
@@ -287,19 +327,22 @@ export class FunctionAnalyzer {
       const node = nodes[id]!;
       // States in inSt are never mutated in place: transfer works on a copy when it mutates.
       const outs = this.transfer(node, MUTATING.has(node.kind) ? cloneSt(inSt[id]!) : inSt[id]!);
-      node.succ.forEach((s, i) => {
+      node.succ.forEach((sx, i) => {
         const o = outs[i] ?? outs[0];
         if (!o) return;
-        const prev = inSt[s];
-        const next = prev ? joinSt(prev, o) : o;
-        if (prev && stEq(prev, next)) {
-          inSt[s] = next; // keeps the (deterministically) best witness chains
-          return;
+        edgeOut[id]![i] = o;
+        let next: St | null = null;
+        for (const [p, j] of preds[sx]!) {
+          const e = edgeOut[p]![j];
+          if (e) next = next ? joinSt(next, e) : e;
         }
-        inSt[s] = next;
-        if (!queued.has(s)) {
-          queued.add(s);
-          queue.push(s);
+        if (!next) return;
+        const prev = inSt[sx];
+        inSt[sx] = next; // keeps the (deterministically) best witness chains
+        if (prev && stEq(prev, next)) return;
+        if (!queued.has(sx) && rpo[sx]! < n) {
+          queued.add(sx);
+          queue.push(rpo[sx]!);
         }
       });
     }
@@ -533,7 +576,11 @@ export class FunctionAnalyzer {
       const vT = sense === 'truthy';
       const edge = (s: St, v: boolean): void => {
         s.facts.set(testedVar!, v);
-        for (const [k, h] of s.held) if (!h.must && h.facts && testedVar! in h.facts && h.facts[testedVar!] !== v) s.held.delete(k);
+        for (const [k, h] of s.held) {
+          if (h.must || !h.facts) continue;
+          if (testedVar! in h.facts && h.facts[testedVar!] !== v) s.held.delete(k);
+          else if (h.condMust && Object.keys(h.facts).every((f) => s.facts.get(f) === h.facts![f])) s.held.set(k, { ...h, must: true });
+        }
       };
       edge(t, vT);
       edge(f, !vT);
@@ -957,6 +1004,7 @@ export class FunctionAnalyzer {
       type: l.type,
       dropped: [],
     };
+    if (this.recording && !isPseudo(l.ref.id)) this.res.acqSites.push({ lock: l.ref.id, type: l.type, kind: 'acquire' });
     if (this.recording && !o.transient && !isPseudo(l.ref.id)) {
       this.res.acqEvents.push({ line, lock: l.ref.id, chain, before: snap(st), try: o.try, nested: l.nested, shared: l.shared });
     }
@@ -976,6 +1024,7 @@ export class FunctionAnalyzer {
       text: prev ? prev.text : l.text,
       count: prev && !prev.assert ? Math.min(2, prev.count + 1) : 1,
       facts: prev ? prev.facts : st.facts.size ? Object.fromEntries(st.facts) : undefined,
+      condMust: prev ? prev.condMust || o.must : o.must,
       ...(l.ref.param !== undefined ? { param: l.ref.param } : {}),
     });
     st.released.delete(l.ref.id);
@@ -1007,10 +1056,15 @@ export class FunctionAnalyzer {
     for (const d of calleeDropped) if (!st.held.has(d)) dropped.add(d);
     const entry: AcqInfo = { ...a, chain, dropped: [...dropped].sort(cmpStr) };
     const prev = res.summary.acquires.get(b);
-    if (!prev || cmpChain(chain, prev.chain) < 0 || (prev.try && !a.try)) {
+    // Keep the acquisition reached from the earliest statement of this function (where rules
+    // report), then the shortest chain; a blocking acquisition beats a trylock.
+    const earlier = (): boolean => {
+      const d = (chain[0]?.line ?? 0) - (prev!.chain[0]?.line ?? 0);
+      return d < 0 || (d === 0 && cmpChain(chain, prev!.chain) < 0);
+    };
+    if (!prev || (prev.try && !a.try) || (prev.try === a.try && earlier())) {
       res.summary.acquires.set(b, prev && prev.try === false && entry.try ? { ...entry, try: false } : entry);
     }
-    res.acqSites.push({ lock: b, type: a.type, kind: 'acquire' });
     if ((this.curNode?.loop ?? 0) > 0 && (b === 'rtnl_mutex' || b.startsWith('rtnl_mutex'))) res.rtnlInLoop.push({ line, chain });
   }
 
@@ -1021,6 +1075,10 @@ export class FunctionAnalyzer {
       if (h && h.count > 1) {
         st.held.set(id, { ...h, count: h.count - 1 });
       } else if (h) {
+        if (this.recording && !h.must && !h.try && !h.assert) {
+          // Held on some paths only: decided with the entry context by lock-imbalance.
+          this.res.partialUnlock.push({ line, lock: id, chain: [...h.chain, this.step(line, `${p.name}(${l.text}) where ${id} is held on some paths only`)], snap: snap(st), sameExpr: true, must: false, heldChain: h.chain });
+        }
         st.held.delete(id);
         st.released.add(id);
       } else if (st.failed.has(id)) {

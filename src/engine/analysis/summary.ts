@@ -204,6 +204,8 @@ export interface LocalResult {
   acqEvents: AcqEvent[];
   /** Releases of a lock whose acquisition failed on this path (interruptible/trylock failure). */
   badUnlock: LockEvent[];
+  /** Releases of a lock held on some paths only (snap = before the release). */
+  partialUnlock: LockEvent[];
   rtnlInLoop: { line: number; chain: WitnessStep[] }[];
   lines: { line: number; snap: Snap }[];
   /** Acquisition sites per lock class (for LockClass.sites and lockType). */

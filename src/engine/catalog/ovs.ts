@@ -19,6 +19,8 @@ for (const sfx of ['', '_at']) {
   add({ name: `ovs_spin_lock${sfx}`, op: 'acquire', lockArg: 1, lockType: 'spinlock' });
   add({ name: `ovs_spin_trylock${sfx}`, op: 'trylock', lockArg: 1, lockType: 'spinlock', success: 'zero' });
 }
+// Drops and retakes arg 2 inside: for callers it is "requires the mutex" (held before and after).
+add({ name: 'ovs_mutex_cond_wait', op: 'assert', lockArg: 2, lockType: 'mutex' });
 add({ name: 'ovs_mutex_unlock', op: 'release', lockArg: 1, lockType: 'mutex' });
 add({ name: 'ovs_rwlock_unlock', op: 'release', lockArg: 1, lockType: 'rwlock' });
 add({ name: 'ovs_spin_unlock', op: 'release', lockArg: 1, lockType: 'spinlock' });

@@ -48,6 +48,11 @@ export const lockImbalance: Detector = {
       for (const ev of r.badUnlock) {
         out.push(makeFinding('lock-imbalance', 'warning', fn, ev.line, [ev.lock], `Unlock of ${ev.lock}, which is not held here: its acquisition failed on this path.`, ev.chain, `badunlock:${ev.lock}`));
       }
+      for (const ev of r.partialUnlock) {
+        if (exempt.has(ev.lock) || ev.lock.startsWith('?')) continue;
+        if (ctx.held(ev.snap, fn).must.includes(ev.lock)) continue;
+        out.push(makeFinding('lock-imbalance', 'warning', fn, ev.line, [ev.lock], `Unlock of ${ev.lock}, which is held here on some paths only.`, ev.chain, `partial:${ev.lock}`));
+      }
       for (const ev of r.doubleUnlock) {
         out.push(makeFinding('lock-imbalance', 'warning', fn, ev.line, [ev.lock], `Double unlock of ${ev.lock}.`, ev.chain, `double:${ev.lock}`));
       }

@@ -23,8 +23,11 @@ export const requiresViolation: Detector = {
           const some = held.may.includes(q.lock);
           out.push(makeFinding('requires-violation', 'warning', fn, c.line, [q.lock], `${q.calleeName}() requires ${q.lock} (${q.source === 'assert' ? 'asserted in its body' : 'annotation'}), which is not held here${some ? ' on every path' : ''}.`, [{ file: fn.file, line: c.line, function: fn.ir.name, note: `calls ${q.calleeName}() with held = {${held.must.join(', ')}}` }], `req:${q.calleeName}:${q.lock}`));
         }
+        // Exclusions are judged on what this function holds for reasons of its own (local
+        // acquisitions, requirements, locks every caller holds), not on some caller's violation.
+        const ownMay = new Set([...c.snap.may, ...held.must]);
         for (const x of c.excluded) {
-          if (x.lock.startsWith('?') || !held.may.includes(x.lock)) continue;
+          if (x.lock.startsWith('?') || !ownMay.has(x.lock) || r.summary.excluded.has(x.lock)) continue;
           out.push(makeFinding('requires-violation', 'warning', fn, c.line, [x.lock], `${x.calleeName}() must be called without ${x.lock} (OVS_EXCLUDED), but it is held here.`, [{ file: fn.file, line: c.line, function: fn.ir.name, note: `calls ${x.calleeName}() holding ${x.lock}` }], `excl:${x.calleeName}:${x.lock}`));
         }
       }

@@ -123,7 +123,8 @@ export function extractFileFacts(parser: CParser, file: string, text: string, op
     }
     let flat;
     try {
-      flat = flattenTree(tree.rootNode, text, deadline);
+      // The parsed (masked) text: same lines, and what the leaves actually tile.
+      flat = flattenTree(tree.rootNode, mask.masked, deadline);
     } finally {
       tree.delete();
     }

@@ -198,7 +198,7 @@ const OPAQUE = new Set([
 ]);
 
 /**
- * Copies the tree under `root` with one TreeCursor pass (measured cheaper than node `children`
+ * Copies the tree under `root` (`text` = the text that was parsed) with one TreeCursor pass (measured cheaper than node `children`
  * arrays on both backends once GC is counted), or the `child(i)` API for other implementations.
  */
 export function flattenTree(root: SyntaxNode, text: string, deadline: Deadline = Infinity): FlatTree {
@@ -207,7 +207,7 @@ export function flattenTree(root: SyntaxNode, text: string, deadline: Deadline =
   if (typeof walk === 'function') {
     const c = walk.call(root);
     try {
-      flattenWithCursor(c, b);
+      flattenWithCursor(c, b, text, !root.hasError);
     } finally {
       c.delete?.();
     }
@@ -217,12 +217,28 @@ export function flattenTree(root: SyntaxNode, text: string, deadline: Deadline =
   return b.done();
 }
 
-function flattenWithCursor(c: TreeCursorLike, b: Builder): void {
+/** Leaves whose extent is an identifier-like run of characters. */
+const IDENT_LEAVES = new Set(['identifier', 'field_identifier', 'type_identifier', 'statement_identifier', 'primitive_type', 'true', 'false', 'null']);
+
+function isIdentChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
+}
+
+/**
+ * `fast`: the tree has no ERROR/MISSING node, so leaves tile the text with only whitespace
+ * between them and a leaf's offsets can be computed in JS from the previous leaf's end: its type
+ * name for punctuation/keywords, an identifier scan for names. Only other leaves (numbers,
+ * comments, directive arguments, opaque subtrees) ask the cursor, which halves the boundary
+ * crossings per leaf. Any mismatch falls back to the cursor for that leaf.
+ */
+function flattenWithCursor(c: TreeCursorLike, b: Builder, text: string, fast: boolean): void {
   // Per type id: name and named flag, read from the cursor once.
   const names: string[] = [];
   const namedById: boolean[] = [];
   const stack: number[] = [];
+  const len = text.length;
   let parent = -1;
+  let prevEnd = 0;
   for (;;) {
     const id = c.nodeTypeId;
     let name = names[id];
@@ -231,16 +247,45 @@ function flattenWithCursor(c: TreeCursorLike, b: Builder): void {
       names[id] = name;
       namedById[id] = c.nodeIsNamed;
     }
-    const i = b.add(parent, name, namedById[id]);
+    const named = namedById[id];
+    const i = b.add(parent, name, named);
     if (!OPAQUE.has(name) && c.gotoFirstChild()) {
       stack.push(parent);
       parent = i;
       continue;
     }
-    // A leaf: its offsets are read; inner nodes get theirs from their children.
-    const s = c.startIndex;
-    const e = c.endIndex;
-    b.setLeaf(i, s, e, s === e && c.nodeIsMissing); // only zero-width nodes can be MISSING
+    // A leaf: offsets computed or read; inner nodes get theirs from their children.
+    let s = -1;
+    let e = -1;
+    if (fast) {
+      let p = prevEnd;
+      for (;;) {
+        const ch = text.charCodeAt(p);
+        if (ch === 32 || ch === 9 || ch === 10 || ch === 13 || ch === 12 || ch === 11) p++;
+        else if (ch === 92 && text.charCodeAt(p + 1) === 10) p += 2;
+        else if (ch === 92 && text.charCodeAt(p + 1) === 13 && text.charCodeAt(p + 2) === 10) p += 3;
+        else break;
+      }
+      if (!named) {
+        if (name.length > 0 && name.charCodeAt(0) !== 10 && text.startsWith(name, p)) {
+          s = p;
+          e = p + name.length;
+        }
+      } else if (IDENT_LEAVES.has(name)) {
+        let q = p;
+        while (q < len && isIdentChar(text.charCodeAt(q))) q++;
+        if (q > p) {
+          s = p;
+          e = q;
+        }
+      }
+    }
+    if (s < 0) {
+      s = c.startIndex;
+      e = c.endIndex;
+    }
+    b.setLeaf(i, s, e, !fast && s === e && c.nodeIsMissing); // only zero-width nodes can be MISSING
+    prevEnd = e;
     for (;;) {
       if (c.gotoNextSibling()) break;
       if (!c.gotoParent()) return;

@@ -231,6 +231,13 @@ const NOT_MACRO_CALLS = new Set([
   'return',
 ]);
 
+/** First characters of every attribute/annotation macro name (a cheap pre-filter). */
+const ATTR_FIRST_CHAR = ((): Uint8Array => {
+  const a = new Uint8Array(128);
+  for (const n of [...Object.keys(ANNOTATION_KINDS), ...MASK_WITH_ARGS, ...MASK_BARE, 'OVSRCU_TYPE']) a[n.charCodeAt(0)] = 1;
+  return a;
+})();
+
 /** Recorded, not just masked. */
 const CLEANUP_MACROS = new Set(['__free', '__cleanup']);
 const GUARDED_MACROS = new Set(['OVS_GUARDED_BY', 'OVS_PT_GUARDED_BY', '__guarded_by', '__pt_guarded_by', 'OVS_GUARDED', 'OVS_PT_GUARDED']);
@@ -726,12 +733,19 @@ export function maskSource(text: string, deadline: Deadline = Infinity): MaskRes
       }
     }
     const c0 = text.charCodeAt(s);
-    // Every name we act on starts with '_', an upper-case letter or a lower-case letter used by
-    // iterator macros; reading the name is cheap but skip obvious short identifiers.
     if (e - s < 5) continue;
-    const name = text.slice(s, e);
     const hasParen = i + 1 < t.n && t.kind[i + 1] === T_LPAREN && match[i + 1] > i + 1;
     const close = hasParen ? match[i + 1] : -1;
+    // Decide from token kinds and the first character whether this identifier can matter at
+    // all, before paying for the string: most identifiers are plain names.
+    const attrCandidate = c0 < 128 && ATTR_FIRST_CHAR[c0] === 1;
+    const definerCandidate = depth === 0 && hasParen && close + 1 < t.n && t.kind[close + 1] === T_SEMI;
+    const after = depth > 0 && hasParen && close + 1 < t.n ? t.kind[close + 1] : 0;
+    // A statement follows the macro's argument list (not `;`, `,`, `)` or an operator): a loop
+    // header or scoped guard, not a call.
+    const loopCandidate = after === T_LBRACE || after === T_IDENT || after === T_LPAREN;
+    if (!attrCandidate && !definerCandidate && !loopCandidate) continue;
+    const name = text.slice(s, e);
 
     if (depth === 0 && hasParen && close + 1 < t.n && t.kind[close + 1] === T_SEMI && isDefinerMacro(name)) {
       // `[static] DEFINE_X(args);` at file scope: blank it whole, keep it as a definer record.
@@ -785,12 +799,7 @@ export function maskSource(text: string, deadline: Deadline = Infinity): MaskRes
       edits.push({ s: t.start[close], e: t.end[close], rep: null });
       continue;
     }
-    if (depth > 0 && hasParen && close + 1 < t.n) {
-      const after = t.kind[close + 1];
-      // A statement follows the macro's argument list (not `;`, `,`, `)` or an operator),
-      // so this is a loop header, not a call.
-      const startsStmt = after === T_LBRACE || after === T_IDENT || after === T_LPAREN;
-      if (!startsStmt) continue;
+    if (loopCandidate) {
       if (name === 'scoped_guard' || name === 'scoped_cond_guard') {
         let failKeyword: string | null = null;
         if (name === 'scoped_cond_guard') failKeyword = maskFailKeyword(text, t, i + 2, close, edits);

@@ -262,7 +262,7 @@ async function makeAnalyzer(
       const k = key(file, hash);
       const hit = memo.get(k);
       if (hit) return hit;
-      const facts = extractFileFacts(parser, file, text, { timeoutMs: config.fileTimeBudgetMs });
+      const facts = extractFileFacts(parser, file, text, { timeoutMs: config.fileTimeBudgetMs, countUnmaskedErrors: false });
       facts.hash = hash;
       memo.set(k, facts);
       void cache.put(facts);

@@ -15,6 +15,7 @@ interface Job {
   abs: string;
   text?: string;
   timeoutMs: number;
+  countUnmaskedErrors: boolean;
 }
 
 const backend = (workerData as { backend: 'wasm' | 'native' }).backend;
@@ -25,7 +26,7 @@ parentPort!.on('message', async (job: Job) => {
     parserPromise ??= createParser(backend);
     const parser = await parserPromise;
     const text = job.text ?? readFileSync(job.abs).toString('utf8');
-    const facts = extractFileFacts(parser, job.rel, text, { timeoutMs: job.timeoutMs, hash: contentHash(text) });
+    const facts = extractFileFacts(parser, job.rel, text, { timeoutMs: job.timeoutMs, hash: contentHash(text), countUnmaskedErrors: job.countUnmaskedErrors });
     parentPort!.postMessage({ id: job.id, facts });
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: e instanceof Error ? e.message : String(e) });

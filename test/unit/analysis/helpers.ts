@@ -14,7 +14,7 @@ export const ROOT = process.env.LOCKLENS_ROOT ?? process.cwd();
 let wasm: Promise<CParser> | null = null;
 export function parser(): Promise<CParser> {
   wasm ??= createWasmParser({
-    runtimeWasm: readFileSync(join(ROOT, 'node_modules/web-tree-sitter/web-tree-sitter.wasm')),
+    runtimeWasm: readFileSync(join(ROOT, 'node_modules/web-tree-sitter/tree-sitter.wasm')),
     languageWasm: readFileSync(join(ROOT, 'node_modules/tree-sitter-c/tree-sitter-c.wasm')),
   });
   return wasm;

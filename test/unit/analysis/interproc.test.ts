@@ -296,3 +296,26 @@ void f(void) {
   const r = await analyze(src);
   assert.deepEqual(fn(r, 'f').acquires, ['m@a.c:f']);
 });
+
+test('OVS_TRY_LOCK(0, (*result)->mutex): a lock reached through an out-parameter maps to its class', async () => {
+  const src = `
+struct udpif_key { struct ovs_mutex mutex; int n; };
+static int ukey_acquire(int x, struct udpif_key **result) OVS_TRY_LOCK(0, (*result)->mutex);
+void revalidate(int x) {
+  struct udpif_key *ukey;
+  if (ukey_acquire(x, &ukey))
+    return;
+  ukey->n++;
+  ovs_mutex_unlock(&ukey->mutex);
+}
+static int ukey_acquire(int x, struct udpif_key **result) OVS_TRY_LOCK(0, (*result)->mutex) {
+  if (ovs_mutex_trylock(&(*result)->mutex))
+    return EBUSY;
+  return 0;
+}`;
+  const r = await analyze(src);
+  assert.deepEqual(fn(r, 'ukey_acquire').returnsHolding, ['struct udpif_key.mutex']);
+  assert.deepEqual(rules(r).map(brief), []);
+  const held = r.sites.find((s) => s.function === 'revalidate' && s.op === 'release')!;
+  assert.deepEqual(held.locks, ['struct udpif_key.mutex']);
+});

@@ -80,7 +80,7 @@ test('deep nesting is handled without a stack overflow', async () => {
   assert.deepEqual(calleeNames(fn(f, 'h').body), ['k']);
 });
 
-test('parse timeout: the file is skipped with a clear problem (both backends)', async () => {
+test('parse timeout: both backends abort a long parse, and the file is skipped with a clear problem', async () => {
   const unit = 'static int fn_N(struct s *p)\n{\n\tif (p->a && p->b)\n\t\treturn call_N(p, 1, 2, 3);\n\treturn 0;\n}\n';
   let text = '';
   for (let i = 0; i < 20000; i++) text += unit.replace(/_N/g, '_' + i);
@@ -88,14 +88,29 @@ test('parse timeout: the file is skipped with a clear problem (both backends)', 
   const nat = nativeParser();
   if (nat) parsers.push(nat);
   for (const p of parsers) {
-    const f = extractFileFacts(p, 'big.c', text, { timeoutMs: 1 });
+    assert.equal(p.parse(text, 1), null, `${p.backend}: a 1 ms parse of 1.2 MB must be cancelled`);
+    // Only the parse is slow here: masking and hashing are left out of the budget.
+    const slowParse: CParser = { backend: p.backend, parse: (t) => p.parse(t, 1), delete: () => undefined };
+    const f = extractFileFacts(slowParse, 'big.c', text, { timeoutMs: 60000, hash: 'h' });
     assert.deepEqual(f.problems.map((x) => x.code), ['parse-timeout'], p.backend);
-    assert.match(f.problems[0].message, /did not finish within 1 ms/);
+    assert.match(f.problems[0].message, /did not finish within the 60000 ms budget/);
     assert.equal(f.functions.length, 0);
     // The parser is usable afterwards (a cancelled parse must not leak into the next one).
     const ok = extractFileFacts(p, 'small.c', 'int f(void) { return g(); }\n');
     assert.deepEqual(ok.functions.map((x) => x.name), ['f'], p.backend);
   }
+});
+
+test('the per-file budget covers masking and the tree copy too, not only the parse', async () => {
+  const text = 'static int f(struct dp *dp) OVS_REQUIRES(dp->m)\n{\n\tmutex_lock(&dp->lock);\n\treturn 0;\n}\n'.repeat(60000); // ~4.5 MB
+  const u0 = process.cpuUsage();
+  const f = extractFileFacts(await wasmParser(), 'huge.c', text, { timeoutMs: 50, hash: 'h' });
+  const u = process.cpuUsage(u0);
+  const cpuMs = (u.user + u.system) / 1000;
+  assert.equal(f.problems.length, 1);
+  assert.match(f.problems[0].code, /^(time-budget|parse-timeout)$/);
+  assert.equal(f.functions.length, 0, 'no partial results');
+  assert.ok(cpuMs < 1500, `a 50 ms budget cost ${cpuMs.toFixed(0)} ms of CPU`);
 });
 
 test('the extractor survives a parser that throws or returns null', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Stmt } from '../../../src/engine/ir';
-import { calleeNames, factsOf, fn, stmts } from './helpers';
+import { calleeNames, factsOf, factsOfText, fn, stmts } from './helpers';
 
 test('OVS thread-safety annotations on multi-line prototypes', async () => {
   const f = await factsOf('ovs.c');
@@ -70,4 +70,27 @@ test('OVS lock initialisers are definers; other initialisers are not', async () 
   ]);
   assert.equal(f.errorNodes, 0);
   assert.ok(f.errorNodesUnmasked > 0);
+});
+
+test('annotations before the declarator and inside #ifdef arms attach to the right function', async () => {
+  const text = [
+    '#ifdef HAVE_X',
+    'OVS_REQUIRES(a_mutex) static void a(void);',
+    'static void b(void) OVS_EXCLUDED(b_mutex);',
+    '#else',
+    'static void a(void) OVS_ACQUIRES(other);',
+    '#endif',
+    'static void c(void);',
+    'static void d(void) OVS_RELEASES(d_mutex)',
+    '{',
+    '}',
+  ].join('\n');
+  const f = await factsOfText(text);
+  assert.deepEqual(f.prototypes.map((p) => [p.name, p.annotations.map((a) => `${a.macro}(${a.locks.join(',')})`)]), [
+    ['a', ['OVS_REQUIRES(a_mutex)']],
+    ['b', ['OVS_EXCLUDED(b_mutex)']],
+    ['a', ['OVS_ACQUIRES(other)']],
+    ['c', []],
+  ]);
+  assert.deepEqual(fn(f, 'd').annotations.map((a) => a.kind), ['releases']);
 });

@@ -13,7 +13,7 @@ export const FIXTURES = join(ROOT, 'test/fixtures/parse');
 let wasm: Promise<CParser> | null = null;
 export function wasmParser(): Promise<CParser> {
   wasm ??= createWasmParser({
-    runtimeWasm: readFileSync(join(ROOT, 'node_modules/web-tree-sitter/web-tree-sitter.wasm')),
+    runtimeWasm: readFileSync(join(ROOT, 'node_modules/web-tree-sitter/tree-sitter.wasm')),
     languageWasm: readFileSync(join(ROOT, 'node_modules/tree-sitter-c/tree-sitter-c.wasm')),
   });
   return wasm;

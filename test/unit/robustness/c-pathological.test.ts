@@ -4,7 +4,7 @@
  * must come back as facts (or a clear problem) without an internal error, within the per-file
  * budget plus a bounded overshoot, and the global phase must survive it.
  *
- * Constructs that currently overflow the JS stack are kept as `todo` regressions at the bottom.
+ * Constructs that used to overflow the JS stack are kept as regressions at the bottom.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -123,9 +123,9 @@ test('macro soup: random identifiers, parens and annotation macros', async (t) =
 });
 
 // ---------------------------------------------------------------------------------------------
-// Known failures (regressions kept as todo until the owners fix them).
+// Regressions: depths that used to overflow the stack (fixed by the extractor's IR depth cap).
 
-/** Each builds a file; `where` says which phase fails today. */
+/** Each builds a file; `bug` records what used to fail. */
 const DEEP_BROKEN: { name: string; text: string; bug: string }[] = [
   { name: 'nested calls 5k', text: fn('x = ' + 'g('.repeat(5000) + 'y' + ')'.repeat(5000) + ';'), bug: 'extractFileFacts: 5,000 nested calls g(g(...)) overflow the stack (extract-failed)' },
   { name: 'nested #if 2.5k (file scope)', text: '#if A\n'.repeat(2500) + 'void f(void) { g(); }\n' + '#endif\n'.repeat(2500), bug: 'extractFileFacts: 2,500 nested #if at file scope overflow the stack' },
@@ -135,7 +135,7 @@ const DEEP_BROKEN: { name: string; text: string; bug: string }[] = [
 ];
 
 for (const c of DEEP_BROKEN) {
-  test(`deep input extracts without an internal error: ${c.name}`, { todo: `bug: ${c.bug}` }, async () => {
+  test(`deep input extracts without an internal error: ${c.name}`, async () => {
     const wasm = await wasmParser();
     const facts = extractFileFacts(wasm, 'deep.c', c.text, { timeoutMs: BUDGET_MS });
     assert.deepEqual(internalProblems(facts.problems), []);
@@ -149,7 +149,7 @@ const DEEP_BREAKS_ANALYSIS: { name: string; text: string; bug: string }[] = [
 ];
 
 for (const c of DEEP_BREAKS_ANALYSIS) {
-  test(`one deep file does not blank the analysis of the others: ${c.name}`, { todo: `bug: ${c.bug}` }, async () => {
+  test(`one deep file does not blank the analysis of the others: ${c.name}`, async () => {
     const wasm = await wasmParser();
     const good = extractFileFacts(wasm, 'good.c', 'static DEFINE_MUTEX(m);\nvoid good(void)\n{\n\tmutex_lock(&m);\n\tmutex_unlock(&m);\n}\n');
     const bad = extractFileFacts(wasm, 'deep.c', c.text, { timeoutMs: BUDGET_MS });

@@ -189,7 +189,7 @@ export function mutate(text: string, edits: readonly Mutation[]): string {
 let wasm: Promise<CParser> | null = null;
 export function wasmParser(): Promise<CParser> {
   wasm ??= createWasmParser({
-    runtimeWasm: readFileSync(join(ROOT, 'node_modules/web-tree-sitter/web-tree-sitter.wasm')),
+    runtimeWasm: readFileSync(join(ROOT, 'node_modules/web-tree-sitter/tree-sitter.wasm')),
     languageWasm: readFileSync(join(ROOT, 'node_modules/tree-sitter-c/tree-sitter-c.wasm')),
   });
   return wasm;
