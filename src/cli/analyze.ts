@@ -3,14 +3,13 @@
  *   [--parser wasm|native] [--jobs N] [--no-annotations] [--fail-on SEVERITY] [--no-cache]`
  * Exit: 0 ok, 1 findings at/above --fail-on, 2 bad usage or unreadable input.
  */
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { SEVERITIES, type AnalysisResult, type Severity } from '../engine/model';
 import { renderText } from '../engine/report/text';
 import { renderSarif } from '../engine/report/sarif';
 import { analyzeTree, rootFor, ConfigError } from '../host/analyze-tree';
-import { UsageError, type CliIO } from './io';
+import { UsageError, parseCliArgs, type CliIO } from './io';
 import { emit } from './output';
 import { VERSION } from './version';
 
@@ -31,29 +30,21 @@ export interface AnalyzeArgs {
   lineFacts: boolean;
 }
 
-export function parseAnalyzeArgs(argv: string[]): AnalyzeArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string', short: 'f' },
-        out: { type: 'string', short: 'o' },
-        config: { type: 'string' },
-        parser: { type: 'string' },
-        jobs: { type: 'string', short: 'j' },
-        'no-annotations': { type: 'boolean' },
-        'fail-on': { type: 'string' },
-        'no-cache': { type: 'boolean' },
-        'line-facts': { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${ANALYZE_USAGE}`);
-  }
+export function parseAnalyzeArgs(argv: string[]): AnalyzeArgs | 'help' {
+  const parsed = parseCliArgs(argv, {
+    format: { type: 'string', short: 'f' },
+    out: { type: 'string', short: 'o' },
+    config: { type: 'string' },
+    parser: { type: 'string' },
+    jobs: { type: 'string', short: 'j' },
+    'no-annotations': { type: 'boolean' },
+    'fail-on': { type: 'string' },
+    'no-cache': { type: 'boolean' },
+    'line-facts': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, ANALYZE_USAGE, true);
   const v = parsed.values;
+  if (v.help) return 'help';
   const format = (v.format ?? 'text') as AnalyzeArgs['format'];
   if (!['text', 'json', 'sarif', 'html'].includes(format)) throw new UsageError(`--format: expected text, json, sarif or html, got "${format}"`);
   const parser = (v.parser ?? 'wasm') as AnalyzeArgs['parser'];
@@ -113,6 +104,10 @@ export async function loadHtmlReport(): Promise<HtmlReportModule> {
 
 export async function runAnalyze(argv: string[], io: CliIO): Promise<number> {
   const args = parseAnalyzeArgs(argv);
+  if (args === 'help') {
+    io.stdout(ANALYZE_USAGE + '\n');
+    return 0;
+  }
   for (const t of args.targets) {
     if (!existsSync(path.resolve(io.cwd, t))) throw new UsageError(`cannot read ${t}: no such file or directory`);
   }

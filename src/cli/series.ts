@@ -5,7 +5,6 @@
  * What a patch series does to the lock graph, patch by patch (docs/series.md).
  * Exit: 0 ok, 1 introduced findings at/above --fail-on, 2 bad usage or unreadable input.
  */
-import { parseArgs } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LockLensConfig } from '../engine/config';
@@ -14,6 +13,7 @@ import { analyzeFacts } from '../engine/analysis/analyze';
 import { extractFileFacts } from '../engine/parse/extract';
 import { renderSarif } from '../engine/report/sarif';
 import { analyzeSeries, type SeriesAnalyzer } from '../engine/series/analyze-series';
+import { AnalysisSession } from '../engine/analysis/session';
 import type { SeriesReport } from '../engine/series/report-model';
 import { renderSeriesMarkdown, renderSeriesText } from '../engine/series/render-series';
 import type { ParsedSeries } from '../engine/series/types';
@@ -26,7 +26,7 @@ import { FactCache, defaultCacheDir } from '../host/fact-cache';
 import type { FileFacts } from '../engine/ir';
 import type { CParser } from '../engine/parse/parser';
 import { InputError, isSourcePath, pathsNeeded, readBaseDir, readMbox, readPatchFolder, readRange, readWorktree } from '../host/series-inputs';
-import { UsageError, type CliIO } from './io';
+import { UsageError, parseCliArgs, type CliIO } from './io';
 import { emit } from './output';
 import { VERSION } from './version';
 
@@ -58,31 +58,21 @@ export interface SeriesArgs {
 }
 
 export function parseSeriesArgs(argv: string[]): SeriesArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        base: { type: 'string' },
-        mbox: { type: 'string' },
-        patches: { type: 'string' },
-        range: { type: 'string' },
-        worktree: { type: 'boolean' },
-        repo: { type: 'string' },
-        format: { type: 'string', short: 'f' },
-        out: { type: 'string', short: 'o' },
-        'fail-on': { type: 'string' },
-        config: { type: 'string' },
-        parser: { type: 'string' },
-        jobs: { type: 'string', short: 'j' },
-        'no-cache': { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${SERIES_USAGE}`);
-  }
+  const parsed = parseCliArgs(argv, {
+    base: { type: 'string' },
+    mbox: { type: 'string' },
+    patches: { type: 'string' },
+    range: { type: 'string' },
+    worktree: { type: 'boolean' },
+    repo: { type: 'string' },
+    format: { type: 'string', short: 'f' },
+    out: { type: 'string', short: 'o' },
+    'fail-on': { type: 'string' },
+    config: { type: 'string' },
+    parser: { type: 'string' },
+    jobs: { type: 'string', short: 'j' },
+    'no-cache': { type: 'boolean' },
+  }, SERIES_USAGE);
   const v = parsed.values;
   const sources = (['mbox', 'patches', 'range', 'worktree'] as const).filter((k) => v[k] !== undefined && v[k] !== false);
   if (sources.length !== 1) {
@@ -113,6 +103,8 @@ async function createAnalyzer(config: LockLensConfig, backend: 'wasm' | 'native'
     parser,
     extract: (file, text) => extractFileFacts(parser, file, text, { timeoutMs: config.fileTimeBudgetMs, countUnmaskedErrors: false }),
     analyze: (facts) => analyzeFacts(facts, { config }),
+    // One incremental session per series: each patch re-analyses only what its files changed.
+    openSession: () => new AnalysisSession({ config }),
     isSource: isSourcePath(config),
     dispose: () => parser.delete(),
   };

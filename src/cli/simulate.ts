@@ -7,14 +7,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { AnalysisResult } from '../engine/model';
 import type { DerivedOps } from '../engine/sim/compile';
 import { deriveEntries, deriveOpsWithProblems, lockTypesOf } from '../engine/sim/derive';
 import { renderSweepText } from '../engine/sim/render';
 import { validateScenario, type Op, type Scenario, type SimLockType, type Variant } from '../engine/sim/scenario';
 import { runSweep, type SweepResult } from '../engine/sim/sweep';
-import { UsageError, type CliIO } from './io';
+import { UsageError, parseCliArgs, type CliIO } from './io';
 import { emit } from './output';
 
 export const SIMULATE_USAGE = `usage: locklens simulate --scenario FILE [--set k=v ...] [--sweep k=v1,v2,... ...] [--reps R] [--seed S]
@@ -49,28 +48,18 @@ function parseNumber(text: string, what: string): number {
 }
 
 export function parseSimulateArgs(argv: string[]): SimulateArgs | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        scenario: { type: 'string', short: 's' },
-        set: { type: 'string', multiple: true },
-        sweep: { type: 'string', multiple: true },
-        reps: { type: 'string', short: 'r' },
-        seed: { type: 'string' },
-        format: { type: 'string', short: 'f' },
-        out: { type: 'string', short: 'o' },
-        'before-analysis': { type: 'string' },
-        'after-analysis': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${SIMULATE_USAGE}`);
-  }
+  const parsed = parseCliArgs(argv, {
+    scenario: { type: 'string', short: 's' },
+    set: { type: 'string', multiple: true },
+    sweep: { type: 'string', multiple: true },
+    reps: { type: 'string', short: 'r' },
+    seed: { type: 'string' },
+    format: { type: 'string', short: 'f' },
+    out: { type: 'string', short: 'o' },
+    'before-analysis': { type: 'string' },
+    'after-analysis': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  }, SIMULATE_USAGE);
   const v = parsed.values;
   if (v.help) return 'help';
   if (!v.scenario) throw new UsageError(`missing --scenario FILE\n${SIMULATE_USAGE}`);

@@ -5,6 +5,7 @@
 
 // --- lock analysis (analysis/, catalog/, detectors/) ---
 export { analyzeFacts, type AnalyzeOptions } from './analysis/analyze';
+export { AnalysisSession } from './analysis/session';
 export { buildCatalog, type Catalog } from './catalog/catalog';
 export { DETECTORS } from './detectors/registry';
 export { DEFAULT_HOT_PATHS } from './detectors/contention-transfer';

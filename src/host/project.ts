@@ -1,14 +1,15 @@
 /**
  * A long-lived, incremental analysis of one workspace (used by the extension's worker and by
  * the benchmark's edit-latency measurement). Per-file facts are kept; an edit re-extracts only
- * the changed files and re-runs the global phase over the kept facts. Syntax trees are never
- * kept: only facts, so memory stays proportional to what the analysis needs.
+ * the changed files and re-runs the global phase incrementally (AnalysisSession: only functions
+ * whose IR or callee summaries changed are re-analysed). Syntax trees are never kept: only
+ * facts and per-function results, so memory stays proportional to what the analysis needs.
  */
 import type { AnalysisResult } from '../engine/model';
 import type { FileFacts } from '../engine/ir';
 import type { LockLensConfig } from '../engine/config';
 import type { CParser } from '../engine/parse/parser';
-import { analyzeFacts } from '../engine/analysis/analyze';
+import { AnalysisSession } from '../engine/analysis/session';
 import { extractFileFacts } from '../engine/parse/extract';
 import { createParser } from './parsers';
 import { contentHash } from './fact-cache';
@@ -30,6 +31,7 @@ export class Project {
     private readonly opts: TreeAnalysisOptions,
     readonly config: LockLensConfig,
     private readonly parser: CParser,
+    private readonly session: AnalysisSession,
     facts: FileFacts[],
     result: AnalysisResult,
   ) {
@@ -41,11 +43,12 @@ export class Project {
     const prepared = await prepareTree(opts);
     const parser = await createParser(opts.parser ?? 'wasm');
     const t = performance.now();
-    const result = analyzeFacts(prepared.facts, { config: prepared.config, noAnnotations: opts.noAnnotations, lineFacts: opts.lineFacts, signal: opts.signal });
+    const session = new AnalysisSession({ config: prepared.config, noAnnotations: opts.noAnnotations, lineFacts: opts.lineFacts });
+    const result = session.analyze(prepared.facts, opts.signal);
     prepared.timings.analyze = performance.now() - t;
     result.problems = [...prepared.problems, ...result.problems];
     result.stats.timings = { ...result.stats.timings, ...prepared.timings };
-    return new Project(opts, prepared.config, parser, prepared.facts, result);
+    return new Project(opts, prepared.config, parser, session, prepared.facts, result);
   }
 
   get result(): AnalysisResult {
@@ -60,10 +63,14 @@ export class Project {
   update(changes: FileChange[]): AnalysisResult {
     const timings: Record<string, number> = {};
     let t = performance.now();
-    let changed = false;
+    const changedFacts = new Map<string, FileFacts>();
+    const removed = new Set<string>();
     for (const c of changes) {
       if (c.text === null) {
-        changed = this.facts.delete(c.path) || changed;
+        if (this.facts.delete(c.path)) {
+          removed.add(c.path);
+          changedFacts.delete(c.path);
+        }
         continue;
       }
       const hash = contentHash(c.text);
@@ -75,13 +82,13 @@ export class Project {
       const facts = extractFileFacts(this.parser, c.path, c.text, { timeoutMs: this.config.fileTimeBudgetMs, countUnmaskedErrors: false, hash });
       if (prev) facts.errorNodesUnmasked = Math.max(prev.errorNodesUnmasked, facts.errorNodes);
       this.facts.set(c.path, facts);
-      changed = true;
+      changedFacts.set(c.path, facts);
+      removed.delete(c.path);
     }
     timings.extract = performance.now() - t;
-    if (!changed) return this.current;
+    if (changedFacts.size === 0 && removed.size === 0) return this.current;
     t = performance.now();
-    const all = [...this.facts.keys()].sort().map((k) => this.facts.get(k)!);
-    const result = analyzeFacts(all, { config: this.config, noAnnotations: this.opts.noAnnotations, lineFacts: this.opts.lineFacts });
+    const result = this.session.update([...changedFacts.values()], [...removed]);
     timings.analyze = performance.now() - t;
     result.problems = [...this.current.problems.filter((p) => p.code === 'file-too-large' || p.code === 'unreadable-file'), ...result.problems];
     result.stats.timings = { ...result.stats.timings, ...timings };
@@ -92,5 +99,6 @@ export class Project {
   dispose(): void {
     this.parser.delete();
     this.facts.clear();
+    this.session.reset();
   }
 }

@@ -14,15 +14,16 @@
 import type { FileFacts } from '../ir';
 import type { LockLensConfig } from '../config';
 import type { AnalysisResult, Finding, FunctionFacts, LineFacts, LockClass, LockEdge, LockSite, LockType, Problem, WitnessStep } from '../model';
-import { buildCatalog } from '../catalog/catalog';
+import { buildCatalog, type Catalog } from '../catalog/catalog';
+import { macroPrimitives } from '../catalog/macro-prims';
 import { DETECTORS } from '../detectors/registry';
 import { heldWith, isRcuId, type DetectorContext, type Entry } from '../detectors/context';
 import { collectBindings, indirectTargets } from './bindings';
 import { calleesOf, sccsBottomUp } from './callgraph';
-import { FunctionAnalyzer, MinHeap, type AnalyzerEnv } from './function-flow';
+import { MinHeap } from './function-flow';
+import { changedNames, computeSummaries, globalSignature, mentionsChanged, type ReuseSlot } from './scc-summaries';
 import type { LockRef } from './lock-identity';
 import { Program, type FnInfo } from './program';
-import { summarySig, type FnSummary, type LocalResult } from './summary';
 import { cmpChain, cmpStr, hashHex, sortedUnique } from './util';
 
 export interface AnalyzeOptions {
@@ -32,7 +33,6 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
 }
 
-const MAX_SCC_ITERATIONS = 6;
 const MAX_WITNESSES = 3;
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -54,9 +54,18 @@ function emptyResult(facts: FileFacts[], problems: Problem[]): AnalysisResult {
 class Cancelled extends Error {}
 
 export function analyzeFacts(facts: FileFacts[], opts: AnalyzeOptions): AnalysisResult {
+  return analyzeFactsReusing(facts, opts);
+}
+
+/**
+ * `analyzeFacts` that may reuse the per-SCC local results of a previous run (`reuse.prev`) and
+ * leaves this run's in `reuse.next`. Results are identical to a from-scratch run; used by
+ * `AnalysisSession`.
+ */
+export function analyzeFactsReusing(facts: FileFacts[], opts: AnalyzeOptions, reuse?: ReuseSlot): AnalysisResult {
   const list = Array.isArray(facts) ? facts.filter((f) => f && typeof f === 'object') : [];
   try {
-    return analyzeUnchecked(list, opts);
+    return analyzeUnchecked(list, opts, reuse);
   } catch (e) {
     if (e instanceof Cancelled) return emptyResult(list, [{ severity: 'warning', code: 'cancelled', message: 'Analysis cancelled.' }]);
     const msg = e instanceof Error ? e.message : String(e);
@@ -64,7 +73,7 @@ export function analyzeFacts(facts: FileFacts[], opts: AnalyzeOptions): Analysis
   }
 }
 
-function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions): AnalysisResult {
+function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: ReuseSlot): AnalysisResult {
   const timings: Record<string, number> = {};
   let t0 = now();
   const lap = (name: string): void => {
@@ -78,8 +87,9 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions): AnalysisRes
   const config = opts.config;
   const noAnnotations = !!opts.noAnnotations;
   const prog = new Program(facts);
-  const cat = buildCatalog(config);
+  const cat = withMacroPrimitives(buildCatalog(config), prog);
   const bindings = collectBindings(prog, cat);
+  if (reuse) reuse.globalSig = globalSignature(prog, bindings);
   lap('index');
 
   // --- class registry ---------------------------------------------------------------------------
@@ -89,103 +99,33 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions): AnalysisRes
     if (!prev || (prev.declType === 'unknown' && r.declType !== 'unknown')) classes.set(r.id, r);
   };
 
-  // --- local pass, bottom-up over SCCs ------------------------------------------------------------
+  // --- local pass, bottom-up over SCCs (reusing a previous run's per-SCC results when allowed) ----
+  const prevState = reuse && reuse.prev && reuse.prev.globalSig === reuse.globalSig ? reuse.prev : null;
+  const fileMap = new Map(prog.files.map((f) => [f.file, f]));
+  const dirtyNames = prevState ? changedNames(prevState.files, fileMap) : new Set<string>();
+  // Callees depend on the function's IR and program-wide data only: reuse them when both are unchanged.
   const succ = new Map<FnInfo, FnInfo[]>();
-  for (const f of prog.fns) succ.set(f, calleesOf(prog, cat, bindings, f));
+  const byKeyFn = prevState ? new Map(prog.fns.map((f) => [f.key, f])) : null;
+  const succKeys = new Map<string, string[]>();
+  for (const f of prog.fns) {
+    const old = prevState?.fns.get(f.key);
+    const oldSucc = old && old.ir === f.ir && !mentionsChanged(f.ir, dirtyNames) ? prevState!.succ.get(f.key) : undefined;
+    const mapped = oldSucc && byKeyFn ? oldSucc.map((k) => byKeyFn.get(k)) : undefined;
+    const list = mapped && mapped.every((x) => x !== undefined) ? (mapped as FnInfo[]) : calleesOf(prog, cat, bindings, f);
+    succ.set(f, list);
+    succKeys.set(f.key, list.map((g) => g.key));
+  }
   const sccs = sccsBottomUp(prog.fns, succ);
-  const summaries = new Map<string, FnSummary>();
-  const local = new Map<string, LocalResult>();
-  const env: AnalyzerEnv = {
-    prog,
-    cat,
-    noAnnotations,
-    lineFacts: !!opts.lineFacts,
-    perNetRtnlAlsoGlobal: !!config.perNetRtnlAlsoGlobal,
-    summaryOf: (k) => summaries.get(k),
-    indirectTargets: (callee, fn) => indirectTargets(prog, bindings, callee, fn),
-    noteClass,
-  };
   const problems: Problem[] = [];
-  for (const comp of sccs) {
-    checkAbort();
-    comp.sort((a, b) => cmpStr(a.key, b.key));
-    const recursive = comp.length > 1 || (succ.get(comp[0]!) ?? []).includes(comp[0]!);
-    if (!recursive) {
-      const fn = comp[0]!;
-      const r = new FunctionAnalyzer(env, fn).run();
-      summaries.set(fn.key, r.summary);
-      local.set(fn.key, r);
-      continue;
-    }
-    // Recursive SCC: worklist; a function is re-analysed only when a callee's summary changed.
-    const inComp = new Set(comp);
-    const callersIn = new Map<FnInfo, FnInfo[]>();
-    for (const f of comp) {
-      for (const g of succ.get(f) ?? []) {
-        if (!inComp.has(g)) continue;
-        const l = callersIn.get(g);
-        if (l) l.push(f);
-        else callersIn.set(g, [f]);
-      }
-    }
-    // Callees-first order inside the SCC (DFS post-order) so one sweep propagates far.
-    const post: FnInfo[] = [];
-    const seenF = new Set<FnInfo>();
-    const dfs = (root: FnInfo): void => {
-      const stack: { f: FnInfo; i: number }[] = [{ f: root, i: 0 }];
-      seenF.add(root);
-      while (stack.length) {
-        const top = stack[stack.length - 1]!;
-        const ss = (succ.get(top.f) ?? []).filter((g) => inComp.has(g));
-        if (top.i < ss.length) {
-          const g = ss[top.i++]!;
-          if (!seenF.has(g)) {
-            seenF.add(g);
-            stack.push({ f: g, i: 0 });
-          }
-        } else {
-          post.push(top.f);
-          stack.pop();
-        }
-      }
-    };
-    for (const f of comp) if (!seenF.has(f)) dfs(f);
-    comp.splice(0, comp.length, ...post);
-    const idx = new Map(comp.map((f, i) => [f, i]));
-    const heap = new MinHeap();
-    const queued = new Set<number>();
-    comp.forEach((_, i) => {
-      heap.push(i);
-      queued.add(i);
-    });
-    const runs = new Map<FnInfo, number>();
-    let capped = false;
-    while (heap.size) {
-      const i = heap.pop();
-      queued.delete(i);
-      const fn = comp[i]!;
-      const n = (runs.get(fn) ?? 0) + 1;
-      runs.set(fn, n);
-      const r = new FunctionAnalyzer(env, fn).run();
-      const before = summaries.get(fn.key);
-      summaries.set(fn.key, r.summary);
-      local.set(fn.key, r);
-      if (before && summarySig(before) === summarySig(r.summary)) continue;
-      if (n >= MAX_SCC_ITERATIONS) {
-        capped = true;
-        continue;
-      }
-      for (const c of callersIn.get(fn) ?? []) {
-        const j = idx.get(c)!;
-        if (!queued.has(j)) {
-          queued.add(j);
-          heap.push(j);
-        }
-      }
-    }
-    if (capped) {
-      problems.push({ severity: 'info', code: 'recursion-cap', message: `Summaries of a recursive cycle (${comp.slice(0, 5).map((f) => f.ir.name).join(', ')}${comp.length > 5 ? ', …' : ''}) did not converge in ${MAX_SCC_ITERATIONS} rounds; results there are approximate.`, file: comp[0]!.file, line: comp[0]!.ir.line });
-    }
+  const sumRun = computeSummaries({ prog, cat, bindings, noAnnotations, lineFacts: !!opts.lineFacts, perNetRtnlAlsoGlobal: !!config.perNetRtnlAlsoGlobal }, sccs, succ, prevState, checkAbort, dirtyNames);
+  const { summaries, local } = sumRun;
+  for (const c of sumRun.comps) {
+    for (const r of c.notes) noteClass(r);
+    if (c.problem) problems.push(c.problem);
+  }
+  if (reuse) {
+    reuse.next = { globalSig: reuse.globalSig, fns: sumRun.fnRecords, comps: sumRun.compByKey, succ: succKeys, files: fileMap };
+    timings.reusedFunctions = sumRun.reused;
   }
   lap('summaries');
 
@@ -530,4 +470,17 @@ function setEq(a: Set<string>, b: Set<string>): boolean {
   if (a.size !== b.size) return false;
   for (const x of a) if (!b.has(x)) return false;
   return true;
+}
+
+/** The catalog plus the tree's lock wrapper macros (see catalog/macro-prims.ts). */
+function withMacroPrimitives(cat: Catalog, prog: Program): Catalog {
+  const extra = macroPrimitives(
+    prog.files.map((f) => f.macros),
+    cat.prims,
+    (n) => prog.byName.has(n),
+  );
+  if (!extra.length) return cat;
+  const prims = new Map(cat.prims);
+  for (const p of extra) prims.set(p.name, p);
+  return { ...cat, prims };
 }

@@ -12,6 +12,7 @@ import { callsInOrder, calleeName, collectIds, exprText, forEachStmtExpr, parseL
 import { globalRef, PER_NET_RTNL, rcuRef, resolveLock, type LockRef } from './lock-identity';
 import type { FnInfo, Program } from './program';
 import type { AcqInfo, FnSummary, LocalResult, Snap, WaitInfo } from './summary';
+import { inRanges, onceOnlyRanges, type LineRange } from './once-regions';
 import { cmpChain, cmpStr, joinChains } from './util';
 
 type CallExpr = Expr & { k: 'call' };
@@ -52,6 +53,8 @@ interface HeldE {
 interface Pending {
   locks: LockAcq[];
   success: 'zero' | 'nonzero';
+  /** Named success value (`OVS_TRY_LOCK(QUEUE_ITEM, ...)`): acquired exactly when result == it. */
+  successValue?: string;
   chain: WitnessStep[];
   /** Interruptible/killable/dec-and-lock: waits like a lock (closes cycles), may still fail. */
   blocks: boolean;
@@ -222,6 +225,7 @@ export class FunctionAnalyzer {
   private recording = false;
   private curNode: CfgNode | null = null;
   private readonly buildsRtnlMsg: string | null;
+  private readonly onceRanges: LineRange[];
 
   constructor(
     private readonly env: AnalyzerEnv,
@@ -230,6 +234,7 @@ export class FunctionAnalyzer {
     this.cfgNodes = buildCfg(fn.ir.body, fn.ir.endLine || fn.ir.line).nodes;
     this.res = this.freshResult();
     this.buildsRtnlMsg = this.findRtnlMessage();
+    this.onceRanges = onceOnlyRanges(fn, env.cat, (n) => env.prog.globals.has(n));
   }
 
   private freshResult(): LocalResult {
@@ -237,6 +242,7 @@ export class FunctionAnalyzer {
       summary: {
         key: this.fn.key,
         acquires: new Map(),
+        perRun: new Map(),
         returnsHolding: new Map(),
         releases: new Map(),
         tryRet: null,
@@ -362,6 +368,19 @@ export class FunctionAnalyzer {
   }
 
   // ---------------------------------------------------------------------------------------------
+  /** `struct.field` an indirect callee goes through (`?.field` when the struct is unknown). */
+  private opsSlot(callee: Expr): string | null {
+    let e = stripAddr(callee);
+    while (e.k === 'unary' && e.op === '*') e = stripAddr(e.arg);
+    if (e.k === 'id') {
+      const alias = this.fn.aliases.get(e.name);
+      if (alias && alias.k === 'field') e = alias;
+    }
+    if (e.k !== 'field') return null;
+    const st = this.env.prog.structOf(this.env.prog.typeOf(e.base, this.fn));
+    return `${st ?? '?'}.${e.field}`;
+  }
+
   private step(line: number, note: string): WitnessStep {
     return { file: this.fn.file, line, function: this.fn.ir.name, note };
   }
@@ -476,9 +495,22 @@ export class FunctionAnalyzer {
     // Find what the atom tests: a call, an assigned call, or a variable, and with which sense.
     let x = stripCond(atom);
     let sense: 'truthy' | 'falsy' | 'neg' | 'nonneg' = 'truthy';
+    /** `result == NAME` / `result != NAME` against a named (enum) value. */
+    let named: { value: string; eq: boolean } | null = null;
     for (let i = 0; i < 4; i++) {
       if (x.k === 'binary' && (x.op === '==' || x.op === '!=')) {
         const zero = (y: Expr): boolean => (y.k === 'num' && /^(0[uUlL]*|false)$/.test(y.text)) || (y.k === 'id' && /^(NULL|false)$/.test(y.name));
+        const nameOf = (y: Expr): string | null => (y.k === 'id' && !/^(NULL|false|true)$/.test(y.name) && !this.fn.vars.has(y.name) ? y.name : null);
+        const nl = nameOf(x.left);
+        const nr = nameOf(x.right);
+        if (named === null && (nr || nl) && !(nr && nl)) {
+          const value = (nr ?? nl)!;
+          // `!(r == NAME)` flips once more below through `sense`.
+          named = { value, eq: (x.op === '==') === (sense === 'truthy') };
+          x = stripCond(nr ? x.left : x.right);
+          sense = 'truthy';
+          continue;
+        }
         if (zero(x.right)) {
           if (x.op === '==') sense = sense === 'truthy' ? 'falsy' : 'truthy';
           x = stripCond(x.left);
@@ -536,6 +568,15 @@ export class FunctionAnalyzer {
     const f = cloneSt(st);
     // Which edge means "acquired"? success zero: value == 0; nonzero: value != 0.
     const outcome = (p: Pending): { t: boolean | null; f: boolean | null } => {
+      if (named) {
+        if (!p.successValue) return { t: null, f: null };
+        // Equal to the success value: acquired; equal to another named value: not acquired.
+        const hit = named.value === p.successValue;
+        const onEq = hit ? true : false;
+        const onNe = hit ? false : null;
+        return named.eq ? { t: onEq, f: onNe } : { t: onNe, f: onEq };
+      }
+      if (p.successValue) return { t: null, f: null };
       const nz = p.success === 'nonzero';
       switch (sense) {
         case 'truthy':
@@ -618,6 +659,7 @@ export class FunctionAnalyzer {
     s.tryRet = {
       locks: p.locks.map((l) => ({ lock: l.ref.id, ...(l.ref.param !== undefined ? { param: l.ref.param } : {}), shared: l.shared, type: l.type, atomic: l.atomic })),
       success: p.success,
+      ...(p.successValue ? { successValue: p.successValue } : {}),
       chain: p.chain,
       ...(p.blocks ? { blocks: true } : {}),
     };
@@ -926,6 +968,10 @@ export class FunctionAnalyzer {
     const single = targets.length === 1 ? targets[0]! : null;
     const calleeLabel = indirect ? `${exprText(c.callee)} → ${targets.map((t) => t.ir.name).join('|')}` : targets[0]!.ir.name;
     const callStep = (note: string): WitnessStep => this.step(line, note);
+    // Ops-table calls name the implementation the witness goes through
+    // ("via netdev_class.construct = netdev_bsd_construct_tap").
+    const opsSlot = indirect ? this.opsSlot(c.callee) : null;
+    const callNote = (t: FnInfo): string => (opsSlot ? `calls ${t.ir.name}() via ${opsSlot} = ${t.ir.name}` : `calls ${t.ir.name}()`);
     const subst = (lock: string, param: number | undefined): string => {
       if (param === undefined) return lock;
       const a = c.args[param];
@@ -942,14 +988,17 @@ export class FunctionAnalyzer {
     for (const t of targets) {
       const s = this.env.summaryOf(t.key);
       if (!s) continue;
-      const viaStep = callStep(`calls ${t.ir.name}()`);
+      const viaStep = callStep(callNote(t));
       // Lock-order edges and recursion through the callee's (transitive) acquisitions.
       for (const a of s.acquires.values()) {
         const b = subst(a.lock, a.param);
         const chain = joinChains([viaStep], a.chain);
         // A callee that requires b and takes it again reports the recursion itself; one annotated
         // OVS_EXCLUDED(b) is reported as requires-violation at this call.
-        this.noteAcquire(st, b, a, chain, line, a.dropped.map((d) => d), undefined, s.requires.has(a.lock) || s.excluded.has(a.lock));
+        // The callee's per-run acquisition of the same lock may come through another path.
+        const pr = s.perRun ? (s.perRun.get(a.lock) ?? null) : a;
+        const perRun = pr === a ? undefined : pr ? { info: pr, chain: joinChains([viaStep], pr.chain) } : null;
+        this.noteAcquire(st, b, a, chain, line, a.dropped.map((d) => d), undefined, s.requires.has(a.lock) || s.excluded.has(a.lock), perRun);
       }
       if (s.sleep) this.sleepCheck(st, line, joinChains([viaStep], s.sleep));
       for (const w of s.waits) this.waitCheck(st, line, { ...w, chain: joinChains([viaStep], w.chain) });
@@ -969,7 +1018,7 @@ export class FunctionAnalyzer {
             const id = subst(l.lock, l.param);
             return { ref: { id, kind: 'other', name: id, struct: null, declType: l.type }, shared: l.shared, nested: false, atomic: !!l.atomic, rcu: false, type: l.type, text: id };
           });
-          tryEff = { locks, success: s.tryRet.success, chain: joinChains([callStep(`calls ${t.ir.name}() (trylock)`)], s.tryRet.chain), blocks: !!s.tryRet.blocks };
+          tryEff = { locks, success: s.tryRet.success, ...(s.tryRet.successValue ? { successValue: s.tryRet.successValue } : {}), chain: joinChains([callStep(`calls ${t.ir.name}() (trylock)`)], s.tryRet.chain), blocks: !!s.tryRet.blocks };
           callHolding.push(...locks.map((l) => l.ref.id));
         }
         for (const h of s.returnsHolding.values()) {
@@ -1036,7 +1085,7 @@ export class FunctionAnalyzer {
    * Records everything an acquisition of `b` implies at this point: lock-order edges from every
    * held lock, a recursive-acquire event, the function's transitive-acquire summary entry.
    */
-  private noteAcquire(st: St, b: string, a: AcqInfo, chain: WitnessStep[], line: number, calleeDropped: string[], text?: string, skipRecursive = false): void {
+  private noteAcquire(st: St, b: string, a: AcqInfo, chain: WitnessStep[], line: number, calleeDropped: string[], text?: string, skipRecursive = false, calleePerRun?: { info: AcqInfo; chain: WitnessStep[] } | null): void {
     if (!this.recording || isPseudo(b)) return;
     const res = this.res;
     for (const [h, he] of st.held) {
@@ -1064,6 +1113,19 @@ export class FunctionAnalyzer {
     };
     if (!prev || (prev.try && !a.try) || (prev.try === a.try && earlier())) {
       res.summary.acquires.set(b, prev && prev.try === false && entry.try ? { ...entry, try: false } : entry);
+    }
+    // Same choice among the acquisitions paid on every run (not in once-only code).
+    const perRun = res.summary.perRun;
+    if (perRun && calleePerRun !== null && !inRanges(this.onceRanges, line)) {
+      const ra = calleePerRun ? calleePerRun.info : a;
+      const rchain = calleePerRun ? calleePerRun.chain : chain;
+      const rentry: AcqInfo = calleePerRun ? { ...ra, chain: rchain, dropped: entry.dropped } : entry;
+      const pr = perRun.get(b);
+      const earlierPr = (): boolean => {
+        const d = (rchain[0]?.line ?? 0) - (pr!.chain[0]?.line ?? 0);
+        return d < 0 || (d === 0 && cmpChain(rchain, pr!.chain) < 0);
+      };
+      if (!pr || (pr.try && !ra.try) || (pr.try === ra.try && earlierPr())) perRun.set(b, pr && pr.try === false && rentry.try ? { ...rentry, try: false } : rentry);
     }
     if ((this.curNode?.loop ?? 0) > 0 && (b === 'rtnl_mutex' || b.startsWith('rtnl_mutex'))) res.rtnlInLoop.push({ line, chain });
   }
@@ -1164,9 +1226,12 @@ export class FunctionAnalyzer {
         case 'try': {
           const ret = (a.ret ?? 'true').trim();
           const success: 'zero' | 'nonzero' = /^(0|false|0u|0U)$/.test(ret) ? 'zero' : 'nonzero';
+          // An identifier other than true/false (an enum value) names the success result.
+          const successValue = /^[A-Za-z_]\w*$/.test(ret) && !/^(true|false|nonzero|zero|NULL)$/.test(ret) ? ret : null;
           s.tryRet = {
             locks: refs.map((r) => ({ lock: r.id, ...p(r), shared: false, type: r.declType })),
             success,
+            ...(successValue ? { successValue } : {}),
             chain: [this.step(this.fn.ir.line, `${this.fn.ir.name}() ${a.macro}(${ret}, ${refs.map((r) => r.name).join(', ')})`)],
           };
           for (const r of refs) s.returnsHolding.delete(r.id);

@@ -41,6 +41,8 @@ export interface HoldInfo {
 export interface TryRet {
   locks: { lock: string; param?: number; shared: boolean; type: LockType; atomic?: boolean }[];
   success: 'zero' | 'nonzero';
+  /** Named success value (enum constant): acquired exactly when the result equals it. */
+  successValue?: string;
   chain: WitnessStep[];
   /** The underlying acquisition waits (interruptible/killable), so it orders locks like a lock. */
   blocks?: boolean;
@@ -58,6 +60,11 @@ export interface WaitInfo {
 export interface FnSummary {
   key: string;
   acquires: Map<string, AcqInfo>;
+  /**
+   * The subset of `acquires` reached on every run, i.e. outside once-only regions here and in
+   * callees (see once-regions.ts); per-run cost rules read this. Absent = same as `acquires`.
+   */
+  perRun?: Map<string, AcqInfo>;
   returnsHolding: Map<string, HoldInfo>;
   releases: Map<string, { lock: string; param?: number; must: boolean }>;
   tryRet: TryRet | null;
@@ -83,9 +90,10 @@ function computeSig(s: FnSummary): string {
   // Chain lengths are left out on purpose: witnesses only get shorter, and re-analysing callers
   // for a shorter witness would make large recursive SCCs churn.
   for (const [k, a] of [...s.acquires].sort()) parts.push(`a${k}:${a.try ? 1 : 0}:${a.dropped.join(',')}`);
+  if (s.perRun) for (const k of [...s.perRun.keys()].sort()) parts.push(`p${k}`);
   for (const [k, h] of [...s.returnsHolding].sort()) parts.push(`h${k}:${h.must ? 1 : 0}`);
   for (const [k, r] of [...s.releases].sort()) parts.push(`r${k}:${r.must ? 1 : 0}`);
-  if (s.tryRet) parts.push(`t${s.tryRet.success}:${s.tryRet.locks.map((l) => l.lock).join(',')}`);
+  if (s.tryRet) parts.push(`t${s.tryRet.success}${s.tryRet.successValue ?? ''}:${s.tryRet.locks.map((l) => l.lock).join(',')}`);
   for (const k of [...s.requires.keys()].sort()) parts.push(`q${k}`);
   if (s.sleep) parts.push('s');
   for (const w of s.waits) parts.push(`w${w.kind}:${w.handle}`);

@@ -1,5 +1,6 @@
 /** Small deterministic helpers shared by the analysis and the detectors. */
 import type { WitnessStep } from '../model';
+import { isPlatformFile } from '../catalog/platform';
 
 export const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -42,6 +43,10 @@ export function chainKey(c: WitnessStep[]): string {
 /** Total order on witness chains: shorter first, then textual. */
 export function cmpChain(a: WitnessStep[], b: WitnessStep[]): number {
   if (a === b) return 0;
+  // Chains through platform-specific backends (BSD/Windows ops implementations) rank last.
+  const pa = platformSteps(a);
+  const pb = platformSteps(b);
+  if (pa !== pb) return pa - pb;
   if (a.length !== b.length) return a.length - b.length;
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
@@ -59,4 +64,15 @@ export const MAX_CHAIN = 24;
 export function joinChains(a: WitnessStep[], b: WitnessStep[]): WitnessStep[] {
   const c = a.concat(b);
   return c.length > MAX_CHAIN ? c.slice(0, MAX_CHAIN) : c;
+}
+
+function platformSteps(c: WitnessStep[]): number {
+  let n = 0;
+  let last = '';
+  for (const s of c) {
+    if (s.file === last) continue;
+    last = s.file;
+    if (isPlatformFile(s.file)) n++;
+  }
+  return n;
 }

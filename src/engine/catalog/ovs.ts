@@ -28,7 +28,7 @@ add({ name: 'fat_rwlock_rdlock', op: 'acquire', lockArg: 1, lockType: 'rwlock', 
 add({ name: 'fat_rwlock_wrlock', op: 'acquire', lockArg: 1, lockType: 'rwlock', sleeps: true });
 add({ name: 'fat_rwlock_tryrdlock', op: 'trylock', lockArg: 1, lockType: 'rwlock', shared: true, success: 'zero' });
 add({ name: 'fat_rwlock_unlock', op: 'release', lockArg: 1, lockType: 'rwlock' });
-add({ name: 'ovsthread_once_start', op: 'trylock', lockArg: 1, lockField: 'mutex', lockType: 'mutex', success: 'nonzero', sleeps: true });
+add({ name: 'ovsthread_once_start', op: 'trylock', lockArg: 1, lockField: 'mutex', lockType: 'mutex', success: 'nonzero', sleeps: true, onceOnly: true });
 add({ name: 'ovsthread_once_done', op: 'release', lockArg: 1, lockField: 'mutex', lockType: 'mutex' });
 add({ name: 'seq_lock', op: 'acquire', fixed: 'seq_mutex', lockType: 'mutex', sleeps: true });
 add({ name: 'seq_try_lock', op: 'trylock', fixed: 'seq_mutex', lockType: 'mutex', success: 'zero' });

@@ -80,6 +80,8 @@ export interface PrimDef {
   bind?: 'work' | 'thread' | 'rcu_callback';
   handleArg?: number;
   fnArg?: number;
+  /** Try-lock that succeeds for the first caller only (ovsthread_once_start): its success branch is once-only code. */
+  onceOnly?: boolean;
   /** Free-form note shown in witnesses. */
   note?: string;
 }

@@ -3,7 +3,8 @@
  * `*_run`, `*_wait`, `*_poll`, `*_periodic`, ...) takes RTNL on every iteration, directly,
  * through callees, or by sending a request the kernel serialises on RTNL (SIOCSIF* / SIOCETHTOOL
  * ioctls, RTM_GETLINK / NEWLINK ... netlink transactions): what seed 001 removes. Trylocks do not
- * count (they never wait). Reported at the statement of the periodic function reaching RTNL.
+ * count (they never wait), nor does once-only code (ovsthread_once_start success branch, static
+ * `inited` flags). Reported at the statement of the periodic function reaching RTNL.
  */
 import type { Finding } from '../model';
 import { globToRegExp, matchesAny } from '../analysis/util';
@@ -22,7 +23,8 @@ export const rtnlInPeriodicPath: Detector = {
       const s = ctx.local.get(fn.key)?.summary;
       if (!s) continue;
       const calls = ctx.local.get(fn.key)?.calls ?? [];
-      for (const [l, acq] of s.acquires) {
+      // Once-only code (ovsthread_once_start, `if (!inited)`) is not paid per run.
+      for (const [l, acq] of s.perRun ?? s.acquires) {
         if (!isRtnl(l) || acq.try) continue;
         // Reported in the innermost periodic function of the chain only.
         if (acq.chain.slice(1).some((st) => st.function !== fn.ir.name && matchesAny(st.function, globs))) continue;

@@ -3,10 +3,10 @@
  *
  * 1. `maskSource` blanks annotation/attribute macros and renames iterator macros to `while`
  *    (offsets preserved); 2. tree-sitter parses the masked text; 3. the tree is copied into flat
- *    arrays (`flat-tree.ts`, one cursor pass) and freed; 4. `IrBuilder` turns the flat tree into
- *    IR, re-attaching what masking removed (annotations, `__rcu`, loop macro names, `__free`) by
- *    offset. Text is always sliced from the ORIGINAL source, so names and call texts are what
- *    the user wrote.
+ *    arrays (`flat-tree.ts`, one cursor pass; on wasm through `wasm-cursor.ts`) and freed;
+ *    4. `IrBuilder` turns the flat tree into IR, re-attaching what masking removed (annotations,
+ *    `__rcu`, loop macro names, `__free`) by offset. Text is always sliced from the ORIGINAL
+ *    source, so names and call texts are what the user wrote.
  *
  * Never throws on bad input: problems go to `problems[]`, unrecoverable function-like regions to
  * `unmodeled[]`.
@@ -30,6 +30,11 @@ export interface ExtractOptions {
    * parse when masking changed anything; when false the field repeats `errorNodes`.
    */
   countUnmaskedErrors?: boolean;
+  /**
+   * Copy the tree with the parser's public cursor API only (the pre-optimisation path, see
+   * wasm-cursor.ts). For the differential test and benchmarks; the FileFacts are identical.
+   */
+  publicCursorApi?: boolean;
 }
 
 export function emptyFacts(file: string, text: string, hash: string): FileFacts {
@@ -124,7 +129,7 @@ export function extractFileFacts(parser: CParser, file: string, text: string, op
     let flat;
     try {
       // The parsed (masked) text: same lines, and what the leaves actually tile.
-      flat = flattenTree(tree.rootNode, mask.masked, deadline);
+      flat = flattenTree(tree.rootNode, mask.masked, deadline, { publicApiOnly: opts.publicCursorApi === true });
     } finally {
       tree.delete();
     }

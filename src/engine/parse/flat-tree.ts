@@ -13,6 +13,7 @@
 
 import { checkDeadline, type Deadline } from './budget';
 import type { SyntaxNode } from './parser';
+import { rawWasmCursorFor } from './wasm-cursor';
 
 /** The TreeCursor subset both backends provide (web-tree-sitter and node tree-sitter). */
 export interface TreeCursorLike {
@@ -197,17 +198,29 @@ const OPAQUE = new Set([
   'ms_declspec_modifier',
 ]);
 
+export interface FlattenOptions {
+  /**
+   * The original walk: the parser's public cursor API even when a faster path exists
+   * (wasm-cursor.ts), and a first-child query on every node, tokens included. For the
+   * differential test and benchmarks: the result must be the same either way.
+   */
+  publicApiOnly?: boolean;
+}
+
 /**
  * Copies the tree under `root` (`text` = the text that was parsed) with one TreeCursor pass (measured cheaper than node `children`
  * arrays on both backends once GC is counted), or the `child(i)` API for other implementations.
  */
-export function flattenTree(root: SyntaxNode, text: string, deadline: Deadline = Infinity): FlatTree {
+export function flattenTree(root: SyntaxNode, text: string, deadline: Deadline = Infinity, opts: FlattenOptions = {}): FlatTree {
   const b = new Builder(text, deadline);
   const walk = (root as unknown as { walk?: () => TreeCursorLike }).walk;
   if (typeof walk === 'function') {
-    const c = walk.call(root);
+    // Read before the walk: a raw wasm cursor keeps its state in the buffer node calls use.
+    const fast = !root.hasError;
+    const raw = opts.publicApiOnly ? null : rawWasmCursorFor(root, () => walk.call(root));
+    const c: TreeCursorLike = raw ?? walk.call(root);
     try {
-      flattenWithCursor(c, b, text, !root.hasError);
+      flattenWithCursor(c, b, text, fast, opts.publicApiOnly !== true);
     } finally {
       c.delete?.();
     }
@@ -215,6 +228,40 @@ export function flattenTree(root: SyntaxNode, text: string, deadline: Deadline =
     flattenWithNodes(root, b);
   }
   return b.done();
+}
+
+/**
+ * Named node types that are tokens in tree-sitter-c 0.24 (a token or pattern rule, or an alias of
+ * one), so they never have children and the walk does not ask the cursor for a first child.
+ * Anonymous nodes are all tokens too (the grammar aliases only patterns to anonymous names).
+ * `primitive_type` and `null` are left out: they are aliases of/choices over strings, which
+ * tree-sitter may build as inner nodes. test/unit/parse/fast-cursor.test.ts checks this list
+ * against the grammar and the trees.
+ */
+export const TOKEN_TYPES: ReadonlySet<string> = new Set([
+  'identifier',
+  'field_identifier',
+  'type_identifier',
+  'statement_identifier',
+  'number_literal',
+  'comment',
+  'preproc_arg',
+  'preproc_directive',
+  'escape_sequence',
+  'system_lib_string',
+  'string_content',
+  'character',
+  'true',
+  'false',
+]);
+
+/** What the walk does on reaching a node of a type: look for children, or copy it as a leaf. */
+const enum Visit {
+  Descend = 0,
+  /** A token: cannot have children. */
+  Token = 1,
+  /** In OPAQUE: its subtree is not copied. */
+  Opaque = 2,
 }
 
 /** Leaves whose extent is an identifier-like run of characters. */
@@ -230,11 +277,15 @@ function isIdentChar(c: number): boolean {
  * name for punctuation/keywords, an identifier scan for names. Only other leaves (numbers,
  * comments, directive arguments, opaque subtrees) ask the cursor, which halves the boundary
  * crossings per leaf. Any mismatch falls back to the cursor for that leaf.
+ *
+ * `skipTokens`: tokens (anonymous nodes, TOKEN_TYPES) cannot have children, so the walk does not
+ * ask for a first child there: one boundary crossing less for most leaves (~55% of all nodes).
  */
-function flattenWithCursor(c: TreeCursorLike, b: Builder, text: string, fast: boolean): void {
+function flattenWithCursor(c: TreeCursorLike, b: Builder, text: string, fast: boolean, skipTokens: boolean): void {
   // Per type id: name and named flag, read from the cursor once.
   const names: string[] = [];
   const namedById: boolean[] = [];
+  const visitById: Visit[] = [];
   const stack: number[] = [];
   const len = text.length;
   let parent = -1;
@@ -245,11 +296,13 @@ function flattenWithCursor(c: TreeCursorLike, b: Builder, text: string, fast: bo
     if (name === undefined) {
       name = c.nodeType;
       names[id] = name;
-      namedById[id] = c.nodeIsNamed;
+      const isNamed = c.nodeIsNamed;
+      namedById[id] = isNamed;
+      visitById[id] = OPAQUE.has(name) ? Visit.Opaque : skipTokens && (!isNamed || TOKEN_TYPES.has(name)) ? Visit.Token : Visit.Descend;
     }
-    const named = namedById[id];
+    const named = namedById[id]!;
     const i = b.add(parent, name, named);
-    if (!OPAQUE.has(name) && c.gotoFirstChild()) {
+    if (visitById[id] === Visit.Descend && c.gotoFirstChild()) {
       stack.push(parent);
       parent = i;
       continue;

@@ -7,12 +7,15 @@
 // breaks inside our CJS bundles (dist/cli.js, dist/extension.js).
 import WebTreeSitter = require('web-tree-sitter');
 import type { CParser, SyntaxTree } from './parser';
+import { registerWasmRoot, wasmCursorExports, type WasmCursorExports } from './wasm-cursor';
 
 const { Language, Parser } = WebTreeSitter;
 
 // Parser.init instantiates one emscripten module per process; doing it twice is wasteful and
 // racy, so every createWasmParser call shares the first initialisation.
 let runtimeReady: Promise<void> | null = null;
+/** Direct cursor exports of the runtime (see wasm-cursor.ts), null when this build lacks them. */
+let rawCursorApi: { exports: WasmCursorExports; buffer: number } | null = null;
 
 export interface WasmParserOptions {
   /** Bytes of `web-tree-sitter.wasm`. */
@@ -23,7 +26,11 @@ export interface WasmParserOptions {
 
 export async function createWasmParser(opts: WasmParserOptions): Promise<CParser> {
   if (!runtimeReady) {
-    runtimeReady = Parser.init({ wasmBinary: opts.runtimeWasm } as object);
+    // emscripten attaches the module's exports to this object (wasm-cursor.ts uses them).
+    const moduleObject = { wasmBinary: opts.runtimeWasm };
+    runtimeReady = Parser.init(moduleObject as object).then(() => {
+      rawCursorApi = wasmCursorExports(moduleObject);
+    });
     runtimeReady.catch(() => {
       runtimeReady = null; // allow a retry with other bytes
     });
@@ -52,7 +59,9 @@ export async function createWasmParser(opts: WasmParserOptions): Promise<CParser
         return null;
       }
       const t = tree;
-      return { rootNode: t.rootNode, delete: () => t.delete() };
+      const rootNode = t.rootNode;
+      if (rawCursorApi) registerWasmRoot(rootNode, rawCursorApi);
+      return { rootNode, delete: () => t.delete() };
     },
     delete(): void {
       if (!deleted) {

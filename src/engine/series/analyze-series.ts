@@ -18,6 +18,16 @@ export interface SeriesAnalyzer {
   analyze(facts: FileFacts[]): AnalysisResult;
   /** Paths that are analysed (include/exclude globs, C sources); others are only patched. */
   isSource(path: string): boolean;
+  /**
+   * Optional incremental analysis for one series, e.g. `() => new AnalysisSession({ config })`:
+   * each patch then re-analyses only what its files changed (same results as `analyze`).
+   */
+  openSession?(): IncrementalAnalysis;
+}
+
+export interface IncrementalAnalysis {
+  analyze(all: FileFacts[]): AnalysisResult;
+  update(changed: FileFacts[], removed: string[]): AnalysisResult;
 }
 
 export interface AnalyzeSeriesOptions {
@@ -48,10 +58,11 @@ export function analyzeSeries(parsed: ParsedSeries, base: Tree | null, analyzer:
   let baseState: AnalysedState | null = null;
   let prev: AnalysedState | null = null;
   const tBase = clock();
+  const session = full ? (analyzer.openSession?.() ?? null) : null;
   if (full) {
     for (const [path, text] of tree) if (analyzer.isSource(path)) facts.set(path, opts.baseFacts?.get(path) ?? analyzer.extract(path, text));
     const all = [...facts.values()].sort(byPath);
-    baseState = prev = { result: analyzer.analyze(all), facts: all };
+    baseState = prev = { result: session ? session.analyze(all) : analyzer.analyze(all), facts: all };
   }
   const baseMs = clock() - tBase;
 
@@ -110,11 +121,16 @@ export function analyzeSeries(parsed: ParsedSeries, base: Tree | null, analyzer:
         report.applied = true;
         tree = applied.tree;
         const sourcesTouched = applied.touched.some((p) => analyzer.isSource(p) || facts.has(p));
+        const changed: FileFacts[] = [];
+        const removed: string[] = [];
         for (const path of applied.touched) {
           const text = tree.get(path);
-          if (text === undefined || !analyzer.isSource(path)) facts.delete(path);
-          else {
-            facts.set(path, analyzer.extract(path, text));
+          if (text === undefined || !analyzer.isSource(path)) {
+            if (facts.delete(path)) removed.push(path);
+          } else {
+            const f = analyzer.extract(path, text);
+            facts.set(path, f);
+            changed.push(f);
             reparsed++;
           }
         }
@@ -122,7 +138,7 @@ export function analyzeSeries(parsed: ParsedSeries, base: Tree | null, analyzer:
         let cur = prev!;
         if (sourcesTouched) {
           const all = [...facts.values()].sort(byPath);
-          cur = { result: analyzer.analyze(all), facts: all };
+          cur = { result: session ? session.update(changed, removed) : analyzer.analyze(all), facts: all };
         } else report.notes.push('no analysed source file touched; lock graph unchanged');
         report.delta = diffStates(prev!, cur);
         prev = cur;

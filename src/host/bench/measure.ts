@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { AnalysisResult } from '../../engine/model';
 import type { FileFacts } from '../../engine/ir';
 import { analyzeFacts } from '../../engine/analysis/analyze';
+import { countErrorNodes } from '../../engine/parse/extract';
 import { loadConfig } from '../config-load';
 import { collectSources } from '../sources';
 import { createParser } from '../parsers';
@@ -24,7 +25,7 @@ export interface ParseOnlyFigures {
   readMs: number;
   parserInitMs: number;
   parseMs: number;
-  /** Files whose raw parse has ERROR nodes, and the ERROR node total (no macro masking here). */
+  /** Files whose raw parse has ERROR/MISSING nodes, and their total (no macro masking; same count as FileFacts.errorNodesUnmasked). */
   filesWithErrors: number;
   errorNodes: number;
   /** CPU spent counting ERROR nodes (not part of the floor): subtracted from the child's CPU time. */
@@ -69,15 +70,6 @@ export interface IncrementalFigures {
   lastPhases: Record<string, number>;
 }
 
-function countErrors(node: { type: string; hasError: boolean; children?: ReadonlyArray<unknown>; childCount: number; child(i: number): unknown }): number {
-  // Only subtrees flagged hasError can contain ERROR nodes, so the walk stays small.
-  let n = node.type === 'ERROR' ? 1 : 0;
-  if (!node.hasError) return n;
-  const kids = (node.children ?? Array.from({ length: node.childCount }, (_, i) => node.child(i))) as (typeof node)[];
-  for (const k of kids) if (k) n += countErrors(k);
-  return n;
-}
-
 export async function measureParseOnly(root: string, backend: 'wasm' | 'native'): Promise<ParseOnlyFigures> {
   const t0 = performance.now();
   const { config } = loadConfig(root, undefined, undefined);
@@ -102,7 +94,7 @@ export async function measureParseOnly(root: string, backend: 'wasm' | 'native')
         if (tree.rootNode.hasError) {
           const c0 = process.cpuUsage();
           filesWithErrors++;
-          errorNodes += countErrors(tree.rootNode);
+          errorNodes += countErrorNodes(tree.rootNode);
           const c = process.cpuUsage(c0);
           countCpuMs += (c.user + c.system) / 1000;
         }

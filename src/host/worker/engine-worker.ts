@@ -27,6 +27,7 @@ import type { SeriesSource } from '../../protocol/worker-messages';
 import { analyzeFacts } from '../../engine/analysis/analyze';
 import { extractFileFacts } from '../../engine/parse/extract';
 import { analyzeSeries, type SeriesAnalyzer } from '../../engine/series/analyze-series';
+import { AnalysisSession } from '../../engine/analysis/session';
 import { applyPatch } from '../../engine/series/apply';
 import { assembleSeries } from '../../engine/series/assemble';
 import { looksLikeRfc822, readMailFile, type MailMessage } from '../../engine/series/mail';
@@ -269,6 +270,8 @@ async function makeAnalyzer(
       return facts;
     },
     analyze: (facts) => analyzeFacts(facts, { config }),
+    // One incremental session per series: each patch re-analyses only what its files changed.
+    openSession: () => new AnalysisSession({ config }),
     dispose: () => {
       parser.delete();
       memo.clear();

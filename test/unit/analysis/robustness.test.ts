@@ -117,14 +117,17 @@ out:
     }
     files[`gen/f${f}.c`] = src;
   }
-  let t = performance.now();
+  // CPU time of this thread, not wall time: other processes on a 2-core CI machine must not
+  // make this guard flaky. It catches blow-ups (a quadratic phase is > 10x here), it does not
+  // assert the performance target — `npm run bench` measures and reports that.
+  const cpuMs = () => process.cpuUsage().user / 1000;
+  let t = cpuMs();
   const facts = Object.entries(files).map(([n, s]) => extractFileFacts(p, n, s));
-  const parseMs = performance.now() - t;
-  t = performance.now();
+  const parseMs = cpuMs() - t;
+  t = cpuMs();
   const r = analyzeFacts(facts, { config: DEFAULT_CONFIG });
-  const anaMs = performance.now() - t;
+  const anaMs = cpuMs() - t;
   assert.equal(r.functions.length, 1200);
-  // Target is ≤ 1.3× parse time; allow slack for a loaded 2-core CI machine.
-  assert.ok(anaMs < Math.max(3 * parseMs, 500), `analysis ${anaMs.toFixed(0)} ms vs parse ${parseMs.toFixed(0)} ms`);
+  assert.ok(anaMs < Math.max(6 * parseMs, 2000), `analysis ${anaMs.toFixed(0)} ms vs parse ${parseMs.toFixed(0)} ms (CPU)`);
   console.log(`# perf: parse ${parseMs.toFixed(0)} ms, analysis ${anaMs.toFixed(0)} ms (${(anaMs / parseMs).toFixed(2)}×) for 1200 functions`);
 });

@@ -70,6 +70,14 @@ test('scaling is normalised per doubling, and 12 MB targets are judged on the ru
   const sc = steep.find((r) => r.id === 'scaling-4x')!;
   assert.equal(sc.status, 'MISS');
   assert.equal(sc.measured, '4.00× per doubling');
+  // With CPU times recorded, the CPU growth is shown too (here 8× CPU for 4× size: 2.83× per doubling).
+  const a = run(1, 12, { parse: 1, full1: 1000, fullN: 1, p95: 1, rss: 1, perPatch: 1 });
+  const b = run(4, 48, { parse: 1, full1: 4000, fullN: 1, p95: 1, rss: 1, perPatch: 1 });
+  (a.full1 as { cpuMs?: number }).cpuMs = 1000;
+  (b.full1 as { cpuMs?: number }).cpuMs = 8000;
+  const both = evaluateTargets([a, b]).find((r) => r.id === 'scaling-4x')!;
+  assert.equal(both.measured, '2.00× per doubling (CPU 2.83×)');
+  assert.equal(both.status, 'PASS');
 });
 
 test('missing figures are n/a with the reason, never PASS', () => {

@@ -5,6 +5,8 @@ import { UsageError } from '../../../src/cli/io';
 
 test('analyze arguments', () => {
   const a = parseAnalyzeArgs(['src', 'lib', '--format', 'sarif', '--jobs', '2', '--no-annotations', '--fail-on', 'warning', '--parser', 'native']);
+  assert.notEqual(a, 'help');
+  if (a === 'help') return;
   assert.deepEqual(a.targets, ['src', 'lib']);
   assert.equal(a.format, 'sarif');
   assert.equal(a.jobs, 2);
@@ -25,6 +27,10 @@ test('bad usage is a UsageError with a precise message', () => {
   for (const [argv, rx] of bad) {
     assert.throws(() => parseAnalyzeArgs(argv), (e: unknown) => e instanceof UsageError && rx.test(e.message), argv.join(' '));
   }
+});
+
+test('--help is not an error', () => {
+  assert.equal(parseAnalyzeArgs(['--help']), 'help');
 });
 
 test('--fail-on compares by severity order', () => {

@@ -186,9 +186,11 @@ test('20 MB single file: skipped by size by default; over budget when allowed; m
 test('the per-file budget bounds all per-file work, not only the parse', async () => {
   const text = 'static int f(struct dp *dp)\n{\n\tmutex_lock(&dp->lock);\n\tmutex_unlock(&dp->lock);\n\treturn 0;\n}\n'.repeat(Math.ceil((4 * MB) / 80));
   const budget = 300;
+  const parser = await wasmParser(); // WASM start-up is not per-file work
   const t0 = performance.now();
-  const facts = extractFileFacts(await wasmParser(), 'huge.c', text, { timeoutMs: budget });
+  const facts = extractFileFacts(parser, 'huge.c', text, { timeoutMs: budget });
   const ms = performance.now() - t0;
   assert.ok(facts.problems.some((p) => /timeout|time-budget/.test(p.code)), 'over budget');
-  assert.ok(ms < 2 * budget, `a 4 MB file with a ${budget} ms budget took ${ms.toFixed(0)} ms`);
+  // Unbounded, this file takes several seconds; 3x the budget leaves room for a busy CI machine.
+  assert.ok(ms < 3 * budget, `a 4 MB file with a ${budget} ms budget took ${ms.toFixed(0)} ms`);
 });
