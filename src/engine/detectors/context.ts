@@ -39,6 +39,17 @@ export interface DetectorContext {
   held(snap: Snap, fn: FnInfo): LockSet;
 }
 
+/**
+ * Functions with local results, in program order, skipping OVS_NO_THREAD_SAFETY_ANALYSIS ones
+ * (their bodies are unchecked by contract, as with Clang's analysis).
+ */
+export function* analysedFunctions(ctx: DetectorContext): Generator<[FnInfo, LocalResult]> {
+  for (const fn of ctx.fns) {
+    const r = ctx.local.get(fn.key);
+    if (r && !r.summary.noAnalysis) yield [fn, r];
+  }
+}
+
 export interface Detector {
   rule: RuleId;
   severity: Severity;

@@ -8,16 +8,14 @@
  * Reported at each exit that still holds the lock.
  */
 import type { Finding } from '../model';
-import { makeFinding, type Detector, type DetectorContext } from './context';
+import { makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
 export const lockImbalance: Detector = {
   rule: 'lock-imbalance',
   severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
-    for (const fn of ctx.fns) {
-      const r = ctx.local.get(fn.key);
-      if (!r || r.summary.noAnalysis) continue;
+    for (const [fn, r] of analysedFunctions(ctx)) {
       const s = r.summary;
       const exempt = new Set<string>(s.tryRet ? s.tryRet.locks.map((l) => l.lock) : []);
       if (!ctx.noAnnotations) {

@@ -6,7 +6,7 @@
  * not held on all paths. Conditions that cannot be interpreted are assumed to hold.
  */
 import type { Finding } from '../model';
-import { heldOneOf, makeFinding, type Detector, type DetectorContext } from './context';
+import { heldOneOf, makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
 const READERS: Record<string, string[]> = {
   rcu: ['rcu', 'rcu_bh', 'rcu_sched'],
@@ -19,9 +19,7 @@ export const rcuDerefUnprotected: Detector = {
   severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
-    for (const fn of ctx.fns) {
-      const r = ctx.local.get(fn.key);
-      if (!r || r.summary.noAnalysis) continue;
+    for (const [fn, r] of analysedFunctions(ctx)) {
       for (const d of r.derefs) {
         const held = ctx.held(d.snap, fn);
         const readers = d.rcuFlavour === 'srcu' ? (h: string) => h.startsWith('srcu:') : (h: string) => (READERS[d.rcuFlavour] ?? ['rcu']).includes(h);

@@ -6,7 +6,7 @@
  * ovsrcu_postpone are the correct forms; functions that run as RCU callbacks are exempt.
  */
 import type { Finding } from '../model';
-import { makeFinding, type Detector, type DetectorContext } from './context';
+import { makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
 export const rcuFreeWithoutGracePeriod: Detector = {
   rule: 'rcu-free-without-grace-period',
@@ -14,9 +14,8 @@ export const rcuFreeWithoutGracePeriod: Detector = {
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
     const callbacks = new Set(ctx.bindings.rcuCallbacks.map((f) => f.key));
-    for (const fn of ctx.fns) {
-      const r = ctx.local.get(fn.key);
-      if (!r || r.summary.noAnalysis || callbacks.has(fn.key)) continue;
+    for (const [fn, r] of analysedFunctions(ctx)) {
+      if (callbacks.has(fn.key)) continue;
       for (const f of r.frees) {
         out.push(makeFinding('rcu-free-without-grace-period', 'error', fn, f.line, [], `Object freed without waiting for an RCU grace period (${f.chain[0]?.note}); readers may still use it. Use kfree_rcu()/call_rcu()/ovsrcu_postpone() or synchronize first.`, f.chain, `free:${f.text.replace(/\s+/g, '')}`));
       }

@@ -4,16 +4,14 @@
  * userspace RCU has no read-side section.
  */
 import type { Finding } from '../model';
-import { makeFinding, type Detector, type DetectorContext } from './context';
+import { makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
 export const rcuSleepInReadSide: Detector = {
   rule: 'rcu-sleep-in-read-side',
   severity: 'error',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
-    for (const fn of ctx.fns) {
-      const r = ctx.local.get(fn.key);
-      if (!r || r.summary.noAnalysis) continue;
+    for (const [fn, r] of analysedFunctions(ctx)) {
       for (const s of r.sleeps) {
         if (s.atomic.some((a) => !a.rcu)) continue; // reported as sleep-in-atomic
         const rcu = s.atomic.filter((a) => a.rcu);

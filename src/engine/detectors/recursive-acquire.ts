@@ -7,16 +7,14 @@
  * OVS_NO_THREAD_SAFETY_ANALYSIS functions.
  */
 import type { Finding } from '../model';
-import { makeFinding, type Detector, type DetectorContext } from './context';
+import { makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
 export const recursiveAcquire: Detector = {
   rule: 'recursive-acquire',
   severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
-    for (const fn of ctx.fns) {
-      const r = ctx.local.get(fn.key);
-      if (!r || r.summary.noAnalysis) continue;
+    for (const [fn, r] of analysedFunctions(ctx)) {
       for (const ev of r.recursive) {
         if (ctx.bindings.recursiveLocks.has(ev.lock)) continue;
         const sev = ev.sameExpr ? 'error' : 'warning';

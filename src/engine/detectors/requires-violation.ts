@@ -6,16 +6,14 @@
  * the call's arguments; ones that do not resolve to a lock class are skipped.
  */
 import type { Finding } from '../model';
-import { makeFinding, type Detector, type DetectorContext } from './context';
+import { makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
 export const requiresViolation: Detector = {
   rule: 'requires-violation',
   severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
-    for (const fn of ctx.fns) {
-      const r = ctx.local.get(fn.key);
-      if (!r || r.summary.noAnalysis) continue;
+    for (const [fn, r] of analysedFunctions(ctx)) {
       for (const c of r.calls) {
         const held = ctx.held(c.snap, fn);
         for (const q of c.requires) {

@@ -5,16 +5,14 @@
  * read side the finding is rcu-sleep-in-read-side instead.
  */
 import type { Finding } from '../model';
-import { makeFinding, type Detector, type DetectorContext } from './context';
+import { makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
 export const sleepInAtomic: Detector = {
   rule: 'sleep-in-atomic',
   severity: 'error',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
-    for (const fn of ctx.fns) {
-      const r = ctx.local.get(fn.key);
-      if (!r || r.summary.noAnalysis) continue;
+    for (const [fn, r] of analysedFunctions(ctx)) {
       for (const s of r.sleeps) {
         const hard = s.atomic.filter((a) => !a.rcu);
         if (!hard.length) continue;

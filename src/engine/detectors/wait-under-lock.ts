@@ -8,7 +8,7 @@
  */
 import type { Finding, WitnessStep } from '../model';
 import type { FnInfo } from '../analysis/program';
-import { isRcuId, makeFinding, type Detector, type DetectorContext } from './context';
+import { isRcuId, makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
 export const waitUnderLock: Detector = {
   rule: 'wait-under-lock',
@@ -16,9 +16,7 @@ export const waitUnderLock: Detector = {
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
     const b = ctx.bindings;
-    for (const fn of ctx.fns) {
-      const r = ctx.local.get(fn.key);
-      if (!r || r.summary.noAnalysis) continue;
+    for (const [fn, r] of analysedFunctions(ctx)) {
       for (const w of r.waits) {
         // Local locks only: a wait in a helper is reported at the call in the lock holder.
         const held = w.snap.may.filter((l) => !isRcuId(l) && !l.startsWith('?'));

@@ -56,7 +56,7 @@ export function renderText(r: AnalysisResult, opts: { maxEdges?: number } = {}):
   const errs = r.problems.filter((p) => p.severity === 'error');
   lines.push(
     `Modelled ${plural(r.stats.functions, 'function')} in ${plural(r.stats.files, 'file')} (${(r.stats.bytes / 1024).toFixed(0)} KiB); ` +
-      `${unmodeled} could not be modelled; ${r.stats.filesWithErrorNodes} files still had parse ERROR nodes after macro masking (their functions and calls are recovered).`,
+      `${unmodeled} could not be modelled; ${plural(r.stats.filesWithErrorNodes, 'file')} still had parse ERROR nodes after macro masking (their functions and calls are recovered).`,
   );
   for (const p of errs.slice(0, 20)) lines.push(`problem: ${p.file ? p.file + ': ' : ''}${p.message}`);
   if (errs.length > 20) lines.push(`… ${errs.length - 20} more problems (use --format json)`);

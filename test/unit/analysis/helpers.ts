@@ -1,24 +1,15 @@
 /** Test helpers: C text → FileFacts (wasm parser) → AnalysisResult. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEFAULT_CONFIG, type LockLensConfig } from '../../../src/engine/config';
 import type { FileFacts } from '../../../src/engine/ir';
 import type { AnalysisResult, Finding, LockSite } from '../../../src/engine/model';
 import { analyzeFacts } from '../../../src/engine/analysis/analyze';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
-import type { CParser } from '../../../src/engine/parse/parser';
-import { createWasmParser } from '../../../src/engine/parse/wasm-parser';
+import { wasmParser } from '../support/parsers';
 
 export const ROOT = process.env.LOCKLENS_ROOT ?? process.cwd();
 
-let wasm: Promise<CParser> | null = null;
-export function parser(): Promise<CParser> {
-  wasm ??= createWasmParser({
-    runtimeWasm: readFileSync(join(ROOT, 'node_modules/web-tree-sitter/tree-sitter.wasm')),
-    languageWasm: readFileSync(join(ROOT, 'node_modules/tree-sitter-c/tree-sitter-c.wasm')),
-  });
-  return wasm;
-}
+/** The shared WASM parser (see ../support/parsers). */
+export const parser = wasmParser;
 
 export async function factsOf(files: Record<string, string>): Promise<FileFacts[]> {
   const p = await parser();

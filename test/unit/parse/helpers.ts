@@ -3,34 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Expr, FileFacts, FunctionIR, Stmt } from '../../../src/engine/ir';
 import { extractFileFacts, type ExtractOptions } from '../../../src/engine/parse/extract';
-import type { CParser } from '../../../src/engine/parse/parser';
-import { createWasmParser } from '../../../src/engine/parse/wasm-parser';
-import { createNativeParser } from '../../../src/host/native-parser';
 
-export const ROOT = process.env.LOCKLENS_ROOT ?? process.cwd();
+import { ROOT } from '../support/parsers';
+export { ROOT };
 export const FIXTURES = join(ROOT, 'test/fixtures/parse');
 
-let wasm: Promise<CParser> | null = null;
-export function wasmParser(): Promise<CParser> {
-  wasm ??= createWasmParser({
-    runtimeWasm: readFileSync(join(ROOT, 'node_modules/web-tree-sitter/tree-sitter.wasm')),
-    languageWasm: readFileSync(join(ROOT, 'node_modules/tree-sitter-c/tree-sitter-c.wasm')),
-  });
-  return wasm;
-}
-
-let native: CParser | null | undefined;
-/** The native backend, or null when the optional module is not built for this Node. */
-export function nativeParser(): CParser | null {
-  if (native === undefined) {
-    try {
-      native = createNativeParser();
-    } catch {
-      native = null;
-    }
-  }
-  return native;
-}
+export { wasmParser, nativeParser } from '../support/parsers';
+import { wasmParser } from '../support/parsers';
 
 export function fixture(name: string): string {
   return readFileSync(join(FIXTURES, name), 'utf8');

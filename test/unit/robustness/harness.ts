@@ -7,10 +7,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
-import type { FileFacts } from '../../../src/engine/ir';
 import type { CParser, SyntaxNode } from '../../../src/engine/parse/parser';
-import { createWasmParser } from '../../../src/engine/parse/wasm-parser';
-import { createNativeParser } from '../../../src/host/native-parser';
 
 export const ROOT = process.env.LOCKLENS_ROOT ?? process.cwd();
 export const FIX = join(ROOT, 'test/fixtures/robustness');
@@ -186,33 +183,7 @@ export function mutate(text: string, edits: readonly Mutation[]): string {
 // ---------------------------------------------------------------------------------------------
 // Parsers
 
-let wasm: Promise<CParser> | null = null;
-export function wasmParser(): Promise<CParser> {
-  wasm ??= createWasmParser({
-    runtimeWasm: readFileSync(join(ROOT, 'node_modules/web-tree-sitter/tree-sitter.wasm')),
-    languageWasm: readFileSync(join(ROOT, 'node_modules/tree-sitter-c/tree-sitter-c.wasm')),
-  });
-  return wasm;
-}
-
-let native: CParser | null | undefined;
-/** Native backend, or null when the optional module is not built for this Node. */
-export function nativeParser(): CParser | null {
-  if (native === undefined) {
-    try {
-      native = createNativeParser();
-    } catch {
-      native = null;
-    }
-  }
-  return native;
-}
-
-/** FileFacts minus timing fields, for deep equality across runs and backends. */
-export function untimed(f: FileFacts): Omit<FileFacts, 'parseMs' | 'extractMs'> {
-  const { parseMs: _p, extractMs: _e, ...rest } = f;
-  return rest;
-}
+export { wasmParser, nativeParser, untimed } from '../support/parsers';
 
 /**
  * The tree as an S-expression built only from the common `SyntaxNode` subset. Used to tell a
