@@ -146,7 +146,7 @@ async function runWorkers(
         const id = nextId++;
         inflight.set(id, job.entry.path);
         // Text is sent (not re-read) so overlays and the hash we computed stay authoritative.
-        w.postMessage({ id, rel: job.entry.path, abs: job.entry.abs, text: job.text, timeoutMs: opts.timeoutMs, countUnmaskedErrors: opts.countUnmaskedErrors ?? false });
+        w.postMessage({ id, rel: job.entry.path, abs: job.entry.abs, text: job.text, hash: job.hash, timeoutMs: opts.timeoutMs, countUnmaskedErrors: opts.countUnmaskedErrors ?? false });
       };
       for (let i = 0; i < jobs; i++) {
         const w = new Worker(script, { workerData: { backend: opts.backend } });

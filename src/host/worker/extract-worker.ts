@@ -14,6 +14,8 @@ interface Job {
   rel: string;
   abs: string;
   text?: string;
+  /** Content hash computed by the main thread (it keys the cache); recomputed only if absent. */
+  hash?: string;
   timeoutMs: number;
   countUnmaskedErrors: boolean;
 }
@@ -26,7 +28,7 @@ parentPort!.on('message', async (job: Job) => {
     parserPromise ??= createParser(backend);
     const parser = await parserPromise;
     const text = job.text ?? readFileSync(job.abs).toString('utf8');
-    const facts = extractFileFacts(parser, job.rel, text, { timeoutMs: job.timeoutMs, hash: contentHash(text), countUnmaskedErrors: job.countUnmaskedErrors });
+    const facts = extractFileFacts(parser, job.rel, text, { timeoutMs: job.timeoutMs, hash: job.hash ?? contentHash(text), countUnmaskedErrors: job.countUnmaskedErrors });
     parentPort!.postMessage({ id: job.id, facts });
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: e instanceof Error ? e.message : String(e) });
