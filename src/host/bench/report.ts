@@ -28,8 +28,12 @@ export interface SeriesFigures {
   /** Wall time of `locklens series` with 1 patch and with `patches` patches (base analysis included in both). */
   oneMs: number;
   allMs: number;
-  /** (allMs − oneMs) / (patches − 1): the marginal cost of one more patch, base analysis cancelled out. */
+  /** Mean per-patch analysis time as the series engine measured it (`stats.patchMs`, base excluded). */
   perPatchMs: number;
+  /** Slowest patch (`stats.patchMs`). */
+  maxPatchMs: number;
+  /** (allMs − oneMs) / (patches − 1): end-to-end cross-check; noisy when the base analysis dominates. */
+  marginalMs: number;
   rssMb: number;
 }
 

@@ -27,7 +27,7 @@ function run(scale: number, mb: number, o: { parse: number; full1: number; fullN
     full1: { figures: full(o.full1, 1), rssMb: o.rss },
     fullN: { figures: full(o.fullN, 2), rssMb: o.rss },
     incremental: { figures: inc(o.p95), rssMb: o.rss },
-    series: { patches: 5, oneMs: 1000, allMs: 1000 + 4 * o.perPatch, perPatchMs: o.perPatch, rssMb: o.rss },
+    series: { patches: 5, oneMs: 1000, allMs: 1000 + 4 * o.perPatch, perPatchMs: o.perPatch, maxPatchMs: o.perPatch, marginalMs: o.perPatch, rssMb: o.rss },
   };
 }
 const status = (rows: { id: string; status: string }[]) => Object.fromEntries(rows.map((r) => [r.id, r.status]));
