@@ -13,6 +13,7 @@ import { loadConfig } from './config-load';
 import { collectSources } from './sources';
 import { extractAll } from './extract-pool';
 import { FactCache, defaultCacheDir } from './fact-cache';
+import type { CParser } from '../engine/parse/parser';
 
 export interface TreeAnalysisOptions {
   root: string;
@@ -69,8 +70,11 @@ export function rootFor(targets: string[], cwd: string): string {
   return common;
 }
 
-/** Collect, read and extract: everything up to (not including) the global phase. */
-export async function prepareTree(opts: TreeAnalysisOptions): Promise<PreparedTree> {
+/**
+ * Collect, read and extract: everything up to (not including) the global phase. `parser` is used
+ * for in-process extraction (a long-lived caller passes the one it keeps) instead of a new one.
+ */
+export async function prepareTree(opts: TreeAnalysisOptions, parser?: CParser): Promise<PreparedTree> {
   const timings: Record<string, number> = {};
   let t = performance.now();
   const loaded = loadConfig(opts.root, opts.configFile, opts.config);
@@ -89,23 +93,26 @@ export async function prepareTree(opts: TreeAnalysisOptions): Promise<PreparedTr
     overlays: opts.overlays,
     signal: opts.signal,
     progress: opts.progress,
+    parser,
   });
   timings.extract = performance.now() - t;
   const bytes = collected.files.reduce((s, f) => s + f.size, 0);
   return { config, facts: extracted.facts, problems: [...collected.problems, ...extracted.problems], timings, cacheHits: extracted.cacheHits, bytes };
 }
 
-export async function analyzeTree(opts: TreeAnalysisOptions): Promise<AnalysisResult> {
-  const prepared = await prepareTree(opts);
+/** Runs the global phase over prepared facts and folds the per-file problems and timings in. */
+export function finishAnalysis(prepared: PreparedTree, globalPhase: (facts: FileFacts[]) => AnalysisResult): AnalysisResult {
   const t = performance.now();
-  const result = analyzeFacts(prepared.facts, {
-    config: prepared.config,
-    noAnnotations: opts.noAnnotations,
-    lineFacts: opts.lineFacts,
-    signal: opts.signal,
-  });
+  const result = globalPhase(prepared.facts);
   prepared.timings.analyze = performance.now() - t;
   result.problems = [...prepared.problems, ...result.problems];
   result.stats.timings = { ...result.stats.timings, ...prepared.timings };
   return result;
+}
+
+export async function analyzeTree(opts: TreeAnalysisOptions): Promise<AnalysisResult> {
+  const prepared = await prepareTree(opts);
+  return finishAnalysis(prepared, (facts) =>
+    analyzeFacts(facts, { config: prepared.config, noAnnotations: opts.noAnnotations, lineFacts: opts.lineFacts, signal: opts.signal }),
+  );
 }

@@ -13,7 +13,7 @@ import { AnalysisSession } from '../engine/analysis/session';
 import { extractFileFacts } from '../engine/parse/extract';
 import { createParser } from './parsers';
 import { contentHash } from './fact-cache';
-import { prepareTree, type TreeAnalysisOptions } from './analyze-tree';
+import { finishAnalysis, prepareTree, type TreeAnalysisOptions } from './analyze-tree';
 import { matchesAny } from './glob';
 
 export interface FileChange {
@@ -40,14 +40,17 @@ export class Project {
   }
 
   static async open(opts: TreeAnalysisOptions): Promise<Project> {
-    const prepared = await prepareTree(opts);
+    // One parser for the project's lifetime: in-process extraction of small trees uses it too.
     const parser = await createParser(opts.parser ?? 'wasm');
-    const t = performance.now();
+    let prepared;
+    try {
+      prepared = await prepareTree(opts, parser);
+    } catch (e) {
+      parser.delete();
+      throw e;
+    }
     const session = new AnalysisSession({ config: prepared.config, noAnnotations: opts.noAnnotations, lineFacts: opts.lineFacts });
-    const result = session.analyze(prepared.facts, opts.signal);
-    prepared.timings.analyze = performance.now() - t;
-    result.problems = [...prepared.problems, ...result.problems];
-    result.stats.timings = { ...result.stats.timings, ...prepared.timings };
+    const result = finishAnalysis(prepared, (facts) => session.analyze(facts, opts.signal));
     return new Project(opts, prepared.config, parser, session, prepared.facts, result);
   }
 

@@ -42,6 +42,10 @@ export class ResultsStore implements vscode.Disposable {
   get overlay(): SeriesOverlay | null {
     return this._overlay;
   }
+  /** The index the views show: the series overlay's while one is active, else the analysis's. */
+  get shownIndex(): ResultIndex | null {
+    return this._overlay?.index ?? this._index;
+  }
 
   set(root: string, result: AnalysisResult, versions?: Map<string, number>): void {
     this._root = root;

@@ -17,7 +17,7 @@ interface Chain {
 type WitnessArgs = { file: string; function: string } | { title: string; steps: WitnessStep[]; focus?: WitnessStep };
 
 export function chainsForFunction(store: ResultsStore, file: string, fn: string): Chain[] {
-  const index = store.overlay?.index ?? store.index;
+  const index = store.shownIndex;
   if (!index) return [];
   const chains: Chain[] = index.findingsOf(file, fn).map((f) => ({ title: `${f.rule}: ${f.message}`, steps: f.witness }));
   for (const e of index.result.edges) {

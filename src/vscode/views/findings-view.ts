@@ -29,7 +29,7 @@ class FindingsProvider implements vscode.TreeDataProvider<Node> {
   }
 
   getChildren(node?: Node): Node[] {
-    const index = this.store.overlay?.index ?? this.store.index;
+    const index = this.store.shownIndex;
     if (!index) return [];
     if (!node) {
       const byRule = new Map<string, Finding[]>();
@@ -83,7 +83,7 @@ export function registerFindingsView(store: ResultsStore): ViewRegistration {
   const view = vscode.window.createTreeView(VIEWS.findings, { treeDataProvider: provider, showCollapseAll: true });
   const update = () => {
     provider.refresh();
-    const n = (store.overlay?.index ?? store.index)?.findings.length;
+    const n = store.shownIndex?.findings.length;
     view.description = n === undefined ? undefined : `${n}`;
   };
   const disposable = vscode.Disposable.from(view, store.onDidChange(update));

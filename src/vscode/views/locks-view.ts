@@ -19,7 +19,7 @@ class LocksProvider implements vscode.TreeDataProvider<Node> {
   }
 
   getChildren(node?: Node): Node[] {
-    const index = this.store.overlay?.index ?? this.store.index;
+    const index = this.store.shownIndex;
     if (!index) return [];
     if (!node) {
       return [...index.result.locks]
@@ -62,7 +62,7 @@ export function registerLocksView(store: ResultsStore): ViewRegistration {
   const view = vscode.window.createTreeView(VIEWS.locks, { treeDataProvider: provider, showCollapseAll: true });
   const update = () => {
     provider.refresh();
-    const n = (store.overlay?.index ?? store.index)?.result.locks.length;
+    const n = store.shownIndex?.result.locks.length;
     view.description = n === undefined ? undefined : `${n}`;
   };
   const disposable = vscode.Disposable.from(view, store.onDidChange(update));
