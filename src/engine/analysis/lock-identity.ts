@@ -20,10 +20,19 @@ export interface LockRef {
   param?: number;
 }
 
+// Memoised: called per lock operand, and type texts repeat across a whole tree.
+const lockTypeMemo = new Map<string, LockType>();
+
 export function lockTypeOfBase(base: string | undefined): LockType {
   if (!base) return 'unknown';
-  const b = base.replace(/\b(const|volatile)\b/g, '').replace(/\s+/g, ' ').trim();
-  return LOCK_TYPE_BY_CTYPE[b] ?? 'unknown';
+  let t = lockTypeMemo.get(base);
+  if (t === undefined) {
+    const b = base.replace(/\b(const|volatile)\b/g, '').replace(/\s+/g, ' ').trim();
+    t = Object.prototype.hasOwnProperty.call(LOCK_TYPE_BY_CTYPE, b) ? LOCK_TYPE_BY_CTYPE[b]! : 'unknown';
+    if (lockTypeMemo.size > 50_000) lockTypeMemo.clear();
+    lockTypeMemo.set(base, t);
+  }
+  return t;
 }
 
 export function globalRef(prog: Program, name: string, file: string): LockRef {
@@ -81,8 +90,8 @@ export function resolveLock(prog: Program, e: Expr, fn: FnInfo | null, depth = 0
       if (owners.length === 1) s = owners[0]!;
       else if (owners.length > 1) {
         // Ambiguous field name: prefer the single owner whose field has a lock type.
-        const lockish = owners.filter((o) => lockTypeOfBase(prog.structs.get(o)?.get(x.field)?.base) !== 'unknown');
-        if (lockish.length === 1) s = lockish[0]!;
+        const only = prog.soleLockOwner(x.field);
+        if (only) s = only;
       }
     }
     if (s) {

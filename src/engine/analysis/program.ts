@@ -6,6 +6,7 @@
 import type { Annotation, Expr, FileFacts, FunctionIR, GlobalIR, PrototypeIR, Stmt, TypeRef } from '../ir';
 import { cmpStr } from './util';
 import { forEachStmtExpr } from './expr';
+import { lockTypeOfBase } from './lock-identity';
 
 export interface FnInfo {
   key: string;
@@ -139,6 +140,23 @@ export class Program {
       base = td.base.trim();
     }
     return null;
+  }
+
+  private readonly soleLockOwnerMemo = new Map<string, string | null>();
+
+  /**
+   * The one struct whose field `fname` has a lock type, when several structs have a field of
+   * that name (`lock` is in hundreds of kernel structs: scanning them per operand was quadratic).
+   */
+  soleLockOwner(fname: string): string | null {
+    let v = this.soleLockOwnerMemo.get(fname);
+    if (v === undefined) {
+      const owners = this.fieldOwners.get(fname) ?? [];
+      const lockish = owners.filter((o) => lockTypeOfBase(this.structs.get(o)?.get(fname)?.base) !== 'unknown');
+      v = lockish.length === 1 ? lockish[0]! : null;
+      this.soleLockOwnerMemo.set(fname, v);
+    }
+    return v;
   }
 
   globalDefs(name: string): GlobalDef[] {

@@ -21,8 +21,6 @@ const MAX_SCC_ITERATIONS = 6;
 export interface FnRecord {
   ir: FunctionIR;
   local: LocalResult;
-  /** Full content key of the summary (incl. witness chains): callers' results depend on all of it. */
-  sig: string;
 }
 
 export interface CompRecord {
@@ -139,10 +137,11 @@ export function computeSummaries(inp: SummaryInputs, sccs: FnInfo[][], succ: Map
     analyzeComp(env, comp, recursive, succ, summaries, local, cur);
     for (const f of comp) {
       const r = local.get(f.key)!;
-      const sig = fullSig(r.summary);
       const before = prev?.fns.get(f.key);
-      if (!before || before.sig !== sig) changed.add(f.key);
-      fnRecords.set(f.key, { ir: f.ir, local: r, sig });
+      // Compared on the full content (witness chains too: callers' results depend on all of it),
+      // and only when there is a previous run: a cold run never pays for the key.
+      if (prev && (!before || fullSig(before.local.summary) !== fullSig(r.summary))) changed.add(f.key);
+      fnRecords.set(f.key, { ir: f.ir, local: r });
       compByKey.set(f.key, cur);
     }
     comps.push(cur);
@@ -264,8 +263,11 @@ function irSig(ir: FunctionIR): string {
   return v;
 }
 
+const fullSigCache = new WeakMap<FnSummary, string>();
 function fullSig(s: FnSummary): string {
-  return JSON.stringify(s, jsonReplacer);
+  let v = fullSigCache.get(s);
+  if (v === undefined) fullSigCache.set(s, (v = JSON.stringify(s, jsonReplacer)));
+  return v;
 }
 
 const hardSigCache = new WeakMap<FileFacts, string>();
