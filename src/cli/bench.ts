@@ -1,24 +1,31 @@
 /**
  * `locklens bench [--size-mb N] [--scales 1,2,4] [--parser wasm|native] [--jobs N] [--path DIR]
- *   [--json FILE] [--quick] [--seed N] [--edits N] [--edit-budget-s S] [--keep]`
+ *   [--profile realistic|dense] [--json FILE] [--quick] [--seed N] [--edits N] [--edit-budget-s S] [--keep]`
+ * `locklens bench --corpus-stats [--path DIR | --profile P --size-mb N --seed S] [--json FILE]`:
+ * shape figures of a tree (function size, lock density, call depth...), for calibration.
  * Parse-only vs full-analysis timings, memory, incremental latency, series and simulator cost,
  * at several corpus sizes; prints a table with the performance targets and writes JSON.
  * Exit: 0 (targets are reported, not asserted), 2 bad usage, 3 when no configuration could run.
  * `bench --child <job-json>` is internal: one measured configuration in a fresh process.
  */
 import { parseArgs } from 'node:util';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError, type CliIO } from './io';
 import { childScript, cpuMsSince, encodeResult, peakRssMb, runInChild, type ChildJob, type ChildOutcome } from '../host/bench/child';
 import { measureFull, measureIncremental, measureParseOnly } from '../host/bench/measure';
 import { runHarness, type BenchOptions, type Exec } from '../host/bench/harness';
 import { isNa, renderReport, roundReport, type BenchReport } from '../host/bench/report';
+import { CORPUS_PROFILES, generateCorpus, type CorpusProfile } from '../host/bench/generator';
+import { measureCorpusStats, renderCorpusStats, roundStats } from '../host/bench/corpus-stats';
 import { defaultJobs } from '../host/analyze-tree';
 import { packageRoot } from '../host/dist-dir';
 
 export const BENCH_USAGE = `usage: locklens bench [--size-mb N] [--scales 1,2,4] [--parser wasm|native] [--jobs N]
-                      [--path DIR] [--json FILE] [--quick] [--seed N] [--edits N] [--edit-budget-s S] [--keep]`;
+                      [--path DIR] [--profile realistic|dense] [--json FILE] [--quick] [--seed N]
+                      [--edits N] [--edit-budget-s S] [--keep]
+       locklens bench --corpus-stats [--path DIR | --profile P --size-mb N --seed N] [--json FILE]`;
 
 const SIM_GRID: [string, number[]][] = [
   ['rtnl_delay_us', [0, 50, 100, 500, 1000, 5000, 10000]],
@@ -38,7 +45,7 @@ function positive(name: string, raw: string | undefined, fallback: number, { int
   return n;
 }
 
-export function parseBenchArgs(argv: string[], cwd: string): BenchOptions & { json: string } {
+export function parseBenchArgs(argv: string[], cwd: string): BenchOptions & { json: string; jsonGiven: boolean; corpusStats: boolean } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -57,6 +64,8 @@ export function parseBenchArgs(argv: string[], cwd: string): BenchOptions & { js
         edits: { type: 'string' },
         'edit-budget-s': { type: 'string' },
         keep: { type: 'boolean' },
+        profile: { type: 'string' },
+        'corpus-stats': { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -66,6 +75,8 @@ export function parseBenchArgs(argv: string[], cwd: string): BenchOptions & { js
   const quick = !!v.quick;
   const parser = (v.parser ?? 'wasm') as 'wasm' | 'native';
   if (parser !== 'wasm' && parser !== 'native') throw new UsageError(`--parser: expected wasm or native, got "${v.parser}"`);
+  const profile = (v.profile ?? 'realistic') as CorpusProfile;
+  if (!CORPUS_PROFILES.includes(profile)) throw new UsageError(`--profile: expected ${CORPUS_PROFILES.join(' or ')}, got "${v.profile}"`);
   const scales = (v.scales ?? (quick ? '1,2' : '1,2,4')).split(',').map((s) => positive('scales', s.trim(), 1, { max: 64 }));
   let treePath: string | null = null;
   if (v.path !== undefined) {
@@ -91,6 +102,7 @@ export function parseBenchArgs(argv: string[], cwd: string): BenchOptions & { js
     jobs: positive('jobs', v.jobs, Math.min(2, defaultJobs()) || 1, { integer: true, max: 64 }),
     path: treePath,
     seed: positive('seed', v.seed, 1, { integer: true }),
+    profile,
     quick,
     edits: positive('edits', v.edits, quick ? 5 : 100, { integer: true, max: 100000 }),
     seriesPatches: quick ? 2 : 5,
@@ -101,6 +113,8 @@ export function parseBenchArgs(argv: string[], cwd: string): BenchOptions & { js
     childTimeoutMs: quick ? 60_000 : 30 * 60_000,
     editBudgetMs: 1000 * positive('edit-budget-s', v['edit-budget-s'], quick ? 10 : 120, { max: 86400 }),
     json: path.resolve(cwd, v.json ?? path.join('.locklens-out', 'bench.json')),
+    jsonGiven: v.json !== undefined,
+    corpusStats: !!v['corpus-stats'],
   };
 }
 
@@ -139,13 +153,50 @@ async function runChildMode(raw: string | undefined, io: CliIO): Promise<number>
   return 0;
 }
 
+/**
+ * `--corpus-stats`: measures one tree in this process (no timing figures, so no child) and prints
+ * its shape figures; JSON only with an explicit --json. A synthetic corpus goes to a temp dir
+ * that is removed afterwards.
+ */
+async function runCorpusStats(opts: ReturnType<typeof parseBenchArgs>, io: { stdout: (s: string) => void; stderr: (s: string) => void; cwd: string }): Promise<number> {
+  let root = opts.path;
+  let tmp: string | null = null;
+  let name = root ? path.basename(root) : '';
+  try {
+    if (!root) {
+      tmp = mkdtempSync(path.join(os.tmpdir(), 'locklens-bench-'));
+      const corpus = generateCorpus({ sizeBytes: Math.round(opts.sizeMb * 1024 * 1024), seed: opts.seed, profile: opts.profile });
+      for (const f of corpus.files) {
+        const abs = path.join(tmp, f.path);
+        mkdirSync(path.dirname(abs), { recursive: true });
+        writeFileSync(abs, f.text);
+      }
+      root = tmp;
+      name = `${opts.profile} ${opts.sizeMb} MB`;
+    }
+    io.stderr(`bench: measuring corpus statistics of ${opts.path ?? name}…\n`);
+    const stats = await measureCorpusStats(root, { parser: opts.parser, jobs: opts.jobs });
+    io.stdout(renderCorpusStats([{ name, stats }]));
+    if (opts.jsonGiven) {
+      mkdirSync(path.dirname(opts.json), { recursive: true });
+      const source = opts.path ? { path: opts.path } : { profile: opts.profile, sizeMb: opts.sizeMb, seed: opts.seed };
+      writeFileSync(opts.json, JSON.stringify({ version: 1, kind: 'corpus-stats', source, stats: roundStats(stats) }, null, 2) + '\n');
+      io.stderr(`wrote ${path.relative(io.cwd, opts.json) || opts.json}\n`);
+    }
+    return 0;
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 export async function runBench(argv: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void; cwd: string }): Promise<number> {
   if (argv[0] === '--child') return runChildMode(argv[1], io);
   if (argv.includes('--help') || argv.includes('-h')) {
-    io.stdout(`${BENCH_USAGE}\n\nDefaults: --size-mb 12 --scales 1,2,4 --parser wasm --jobs 2 --json .locklens-out/bench.json.\n--quick: 0.05 MB, scales 1,2, 5 edits, a 2-patch series, a 2×2 simulator sweep (for tests/CI). See docs/performance.md.\n`);
+    io.stdout(`${BENCH_USAGE}\n\nDefaults: --size-mb 12 --scales 1,2,4 --parser wasm --jobs 2 --profile realistic --json .locklens-out/bench.json.\n--profile dense: the stress corpus (3× the functions, 10× the lock classes and edges per MB).\n--corpus-stats: shape figures of --path or of the synthetic corpus, no timings.\n--quick: 0.05 MB, scales 1,2, 5 edits, a 2-patch series, a 2×2 simulator sweep (for tests/CI). See docs/performance.md.\n`);
     return 0;
   }
   const opts = parseBenchArgs(argv, io.cwd);
+  if (opts.corpusStats) return runCorpusStats(opts, io);
   const script = childScript();
   let exec: Exec;
   if (script) {

@@ -27,6 +27,8 @@ export interface TreeAnalysisOptions {
   lineFacts?: boolean;
   signal?: AbortSignal;
   progress?: (p: { done: number; total: number; message: string }) => void;
+  /** Each file's facts as soon as they are extracted (completion order), before the global phase. */
+  onFacts?: (facts: FileFacts) => void;
   overlays?: Map<string, string>;
   /** Fact cache directory; `null` disables the cache. */
   cacheDir?: string | null;
@@ -93,6 +95,7 @@ export async function prepareTree(opts: TreeAnalysisOptions, parser?: CParser): 
     overlays: opts.overlays,
     signal: opts.signal,
     progress: opts.progress,
+    onFacts: opts.onFacts,
     parser,
   });
   timings.extract = performance.now() - t;

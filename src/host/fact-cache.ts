@@ -4,9 +4,10 @@
  * namespaced by a build stamp: facts extracted by another build are never reused.
  */
 import { createHash } from 'node:crypto';
-import { promises as fsp, statSync } from 'node:fs';
+import { mkdirSync, promises as fsp, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { FileFacts } from '../engine/ir';
 
 export function contentHash(text: string): string {
@@ -30,11 +31,27 @@ function buildStamp(backend: string): string {
   return `${backend}-${stamp}`;
 }
 
-export class FactCache {
-  private readonly dir: string;
+/** Whether parsed cache text really is the entry for (hash, rel): guards against a corrupt or foreign file. */
+export function isEntryFor(facts: unknown, hash: string, rel: string): facts is FileFacts {
+  const f = facts as Partial<FileFacts> | null;
+  return !!f && typeof f === 'object' && f.hash === hash && f.file === rel && Array.isArray(f.functions);
+}
 
-  constructor(baseDir: string, backend: string) {
-    this.dir = path.join(baseDir, buildStamp(backend));
+export class FactCache {
+  /** The build-stamped directory the entries live in. */
+  readonly dir: string;
+
+  /** `backend: null` means `baseDir` is already stamped (see `at`). */
+  constructor(baseDir: string, backend: string | null) {
+    this.dir = backend === null ? baseDir : path.join(baseDir, buildStamp(backend));
+  }
+
+  /**
+   * The cache in an already stamped directory. Extraction workers open the main thread's `dir`:
+   * their own bundle has another size and mtime, so a stamp of their own would miss every entry.
+   */
+  static at(stampedDir: string): FactCache {
+    return new FactCache(stampedDir, null);
   }
 
   private file(hash: string, rel: string): string {
@@ -45,8 +62,20 @@ export class FactCache {
 
   async get(hash: string, rel: string): Promise<FileFacts | null> {
     try {
-      const facts = JSON.parse(await fsp.readFile(this.file(hash, rel), 'utf8')) as FileFacts;
-      return facts.hash === hash && facts.file === rel ? facts : null;
+      const facts: unknown = JSON.parse(await fsp.readFile(this.file(hash, rel), 'utf8'));
+      return isEntryFor(facts, hash, rel) ? facts : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * The stored JSON text for (hash, rel), unparsed, or null. A worker passes it on as it is, so a
+   * hit is parsed once, by the thread that keeps the facts, which checks it with `isEntryFor`.
+   */
+  getTextSync(hash: string, rel: string): string | null {
+    try {
+      return readFileSync(this.file(hash, rel), 'utf8');
     } catch {
       return null;
     }
@@ -56,11 +85,27 @@ export class FactCache {
     const f = this.file(facts.hash, facts.file);
     try {
       await fsp.mkdir(path.dirname(f), { recursive: true });
-      const tmp = `${f}.${process.pid}.tmp`;
-      await fsp.writeFile(tmp, JSON.stringify(facts));
-      await fsp.rename(tmp, f);
+      await fsp.writeFile(tmpName(f), JSON.stringify(facts));
+      await fsp.rename(tmpName(f), f);
     } catch {
       /* a cache that cannot be written only costs time */
     }
   }
+
+  /** Stores facts already serialised with `JSON.stringify` (a worker has that text anyway). */
+  putTextSync(hash: string, rel: string, json: string): void {
+    const f = this.file(hash, rel);
+    try {
+      mkdirSync(path.dirname(f), { recursive: true });
+      writeFileSync(tmpName(f), json);
+      renameSync(tmpName(f), f);
+    } catch {
+      /* a cache that cannot be written only costs time */
+    }
+  }
+}
+
+/** Unique per process and thread: two workers of one run may store the same entry at once. */
+function tmpName(f: string): string {
+  return `${f}.${process.pid}-${threadId}.tmp`;
 }

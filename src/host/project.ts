@@ -2,15 +2,16 @@
  * A long-lived, incremental analysis of one workspace (used by the extension's worker and by
  * the benchmark's edit-latency measurement). Per-file facts are kept; an edit re-extracts only
  * the changed files and re-runs the global phase incrementally (AnalysisSession: only functions
- * whose IR or callee summaries changed are re-analysed). Syntax trees are never kept: only
- * facts and per-function results, so memory stays proportional to what the analysis needs.
+ * whose IR or callee summaries changed are re-analysed). Syntax trees are kept only for the last
+ * few edited files (DocumentExtractor); otherwise only facts and per-function results, so memory
+ * stays proportional to what the analysis needs.
  */
 import type { AnalysisResult } from '../engine/model';
 import type { FileFacts } from '../engine/ir';
 import type { LockLensConfig } from '../engine/config';
 import type { CParser } from '../engine/parse/parser';
 import { AnalysisSession } from '../engine/analysis/session';
-import { extractFileFacts } from '../engine/parse/extract';
+import { DocumentExtractor } from '../engine/parse/document';
 import { createParser } from './parsers';
 import { contentHash } from './fact-cache';
 import { finishAnalysis, prepareTree, type TreeAnalysisOptions } from './analyze-tree';
@@ -26,6 +27,12 @@ export interface FileChange {
 export class Project {
   private facts = new Map<string, FileFacts>();
   private current: AnalysisResult;
+  /**
+   * Syntax trees of the few files being edited (LRU, 3), so a keystroke re-parses incrementally
+   * and rebuilds only the changed top-level items; every other FunctionIR keeps its identity,
+   * which is what lets the session skip re-analysing it. All other files keep facts only.
+   */
+  private readonly documents: DocumentExtractor;
 
   private constructor(
     private readonly opts: TreeAnalysisOptions,
@@ -37,6 +44,7 @@ export class Project {
   ) {
     for (const f of facts) this.facts.set(f.file, f);
     this.current = result;
+    this.documents = new DocumentExtractor(parser, 3);
   }
 
   static async open(opts: TreeAnalysisOptions): Promise<Project> {
@@ -70,6 +78,7 @@ export class Project {
     const removed = new Set<string>();
     for (const c of changes) {
       if (c.text === null) {
+        this.documents.forget(c.path);
         if (this.facts.delete(c.path)) {
           removed.add(c.path);
           changedFacts.delete(c.path);
@@ -82,7 +91,7 @@ export class Project {
       // No second, unmasked comparison parse on the edit path: it only feeds the
       // errorNodesUnmasked statistic and would double the parse cost of every keystroke
       // (bench: ~40 ms of a 7,000-line file). The previous extraction's count is kept instead.
-      const facts = extractFileFacts(this.parser, c.path, c.text, { timeoutMs: this.config.fileTimeBudgetMs, countUnmaskedErrors: false, hash });
+      const facts = this.documents.extract(c.path, c.text, { timeoutMs: this.config.fileTimeBudgetMs, hash, previous: prev });
       if (prev) facts.errorNodesUnmasked = Math.max(prev.errorNodesUnmasked, facts.errorNodes);
       this.facts.set(c.path, facts);
       changedFacts.set(c.path, facts);
@@ -100,6 +109,7 @@ export class Project {
   }
 
   dispose(): void {
+    this.documents.dispose(); // trees before the parser that made them
     this.parser.delete();
     this.facts.clear();
     this.session.reset();

@@ -3,7 +3,7 @@
  * the root are not followed (a tree must not make us read /etc), and unreadable files become
  * problems naming the file and the reason instead of aborting the run.
  */
-import { promises as fsp, realpathSync } from 'node:fs';
+import { promises as fsp, readFileSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LockLensConfig } from '../engine/config';
 import type { Problem } from '../engine/model';
@@ -99,4 +99,13 @@ export async function collectSources(root: string, targets: string[], config: Lo
 export async function readSource(abs: string): Promise<string> {
   const buf = await fsp.readFile(abs);
   return buf.toString('utf8');
+}
+
+/**
+ * The text analysed for a source: the unsaved editor text when there is one, else the file as
+ * UTF-8 (invalid bytes replaced, as in `readSource`). Synchronous: extraction threads call it
+ * between parses and have nothing else to do meanwhile. Throws the fs error (its `code` names it).
+ */
+export function readEntryText(e: { path: string; abs: string }, overlays?: ReadonlyMap<string, string>): string {
+  return overlays?.get(e.path) ?? readFileSync(e.abs).toString('utf8');
 }

@@ -6,7 +6,7 @@
  *   ovs_thread_create(name, fn, arg), call_rcu(head, fn), ovsrcu_postpone(fn, arg);
  * - recursive OVS mutexes (ovs_mutex_init_recursive), which may be re-taken by their owner.
  */
-import type { Expr } from '../ir';
+import type { Expr, FileFacts } from '../ir';
 import type { Catalog } from '../catalog/catalog';
 import { callsInOrder, calleeName, collectIds, forEachStmtExpr, stripAddr } from './expr';
 import { WORK_DEFINERS } from '../catalog/kernel';
@@ -29,21 +29,36 @@ export interface Bindings {
   recursiveLocks: Set<string>;
 }
 
+/**
+ * One binding found in one file, with the bound function as the call-resolution inputs (name,
+ * calling file) rather than an object: records of unchanged files stay valid when other files'
+ * FnInfos are rebuilt, and merging re-resolves them (see `mergeBindings`).
+ */
+export type BindRec =
+  | { k: 'op'; struct: string | null; field: string; name: string; from: string }
+  | { k: 'handle'; handle: string; name: string; from: string }
+  | { k: 'work' | 'thread' | 'rcu'; name: string; from: string }
+  | { k: 'rec'; lock: string };
+
+/** Per file: bindings from global initialisers, then from each function body (in `prog.fns` order). */
+export interface FileBindRecs {
+  globals: BindRec[];
+  fns: BindRec[];
+}
+
 export function collectBindings(prog: Program, cat: Catalog): Bindings {
-  const b: Bindings = { ops: new Map(), byField: new Map(), handles: new Map(), workFns: [], threadFns: [], rcuCallbacks: [], recursiveLocks: new Set() };
-  const add = (m: Map<string, FnInfo[]>, k: string, f: FnInfo): void => {
-    const l = m.get(k) ?? [];
-    if (!l.includes(f)) l.push(f);
-    m.set(k, l);
-  };
-  const fnRef = (e: Expr | undefined, file: string): FnInfo | null => {
+  return mergeBindings(prog, prog.files.map((f) => fileBindRecs(prog, cat, f)));
+}
+
+/** The bindings a file contributes (its global initialisers and function bodies). */
+export function fileBindRecs(prog: Program, cat: Catalog, file: FileFacts, fnCache?: WeakMap<FnInfo, BindRec[]>): FileBindRecs {
+  const path = file.file;
+  const out: FileBindRecs = { globals: [], fns: [] };
+  let sink = out.globals;
+  const fnRef = (e: Expr | undefined, file: string): string | null => {
     if (!e) return null;
     const x = stripAddr(e);
-    return x.k === 'id' ? prog.resolveCall(x.name, file) : null;
-  };
-  const bindField = (struct: string | null, field: string, f: FnInfo): void => {
-    add(b.ops, `${struct ?? '?'}.${field}`, f);
-    add(b.byField, field, f);
+    return x.k === 'id' && prog.resolveCall(x.name, file) ? x.name : null;
   };
   const initEntries = (e: Expr, struct: string | null, file: string, depth = 0): void => {
     if (e.k !== 'init' || depth > 6) return;
@@ -56,30 +71,37 @@ export function collectBindings(prog: Program, cat: Catalog): Bindings {
       }
       if (!en.field) continue;
       const f = fnRef(en.value, file);
-      if (f) bindField(struct, en.field, f);
+      if (f) sink.push({ k: 'op', struct, field: en.field, name: f, from: file });
     }
   };
-  for (const file of prog.files) {
-    for (const g of file.globals ?? []) {
-      if (g.init) initEntries(g.init, prog.structOf(g.type), file.file);
-      // DECLARE_WORK(name, fn): the extractor may keep fn in the initialiser; bind the first function.
-      if (g.definer && WORK_DEFINERS.includes(g.definer) && g.init) {
-        const ids = new Set<string>();
-        collectIds(g.init, ids);
-        const f = [...ids].map((i) => prog.resolveCall(i, file.file)).find((x) => x);
-        if (f) {
-          add(b.handles, prog.globalId(g.name, file.file), f);
-          if (!b.workFns.includes(f)) b.workFns.push(f);
-        }
+  for (const g of file.globals ?? []) {
+    if (g.init) initEntries(g.init, prog.structOf(g.type), path);
+    // DECLARE_WORK(name, fn): the extractor may keep fn in the initialiser; bind the first function.
+    if (g.definer && WORK_DEFINERS.includes(g.definer) && g.init) {
+      const ids = new Set<string>();
+      collectIds(g.init, ids);
+      const f = [...ids].find((i) => prog.resolveCall(i, path));
+      if (f) {
+        sink.push({ k: 'handle', handle: prog.globalId(g.name, path), name: f, from: path });
+        sink.push({ k: 'work', name: f, from: path });
       }
     }
   }
-  for (const fn of prog.fns) {
+  for (const fn of prog.fnsByFile.get(path) ?? []) {
+    // A function's records depend on its IR and on names/types elsewhere: the cache is only
+    // handed in while those are unchanged.
+    const cached = fnCache?.get(fn);
+    if (cached) {
+      for (const r of cached) out.fns.push(r);
+      continue;
+    }
+    sink = [];
+    fnCache?.set(fn, sink);
     forEachStmtExpr(fn.ir.body, (top) => {
       const visit = (e: Expr): void => {
         if (e.k === 'assign' && e.op === '=' && e.left.k === 'field') {
           const f = fnRef(e.right, fn.file);
-          if (f) bindField(prog.structOf(prog.typeOf(e.left.base, fn)), e.left.field, f);
+          if (f) sink.push({ k: 'op', struct: prog.structOf(prog.typeOf(e.left.base, fn)), field: e.left.field, name: f, from: fn.file });
         }
         if (e.k === 'init') initEntries(e, null, fn.file);
         // `thread = ovs_thread_create(name, fn, arg)`: the handle is the assigned variable.
@@ -87,7 +109,7 @@ export function collectBindings(prog: Program, cat: Catalog): Bindings {
           const p = cat.prims.get(calleeName(e.right) ?? '');
           if (p && p.op === 'bind' && p.bind === 'thread' && !p.handleArg) {
             const f = fnRef(p.fnArg ? e.right.args[p.fnArg - 1] : undefined, fn.file);
-            if (f) add(b.handles, resolveLock(prog, e.left, fn).id, f);
+            if (f) sink.push({ k: 'handle', handle: resolveLock(prog, e.left, fn).id, name: f, from: fn.file });
           }
         }
       };
@@ -96,20 +118,19 @@ export function collectBindings(prog: Program, cat: Catalog): Bindings {
       callsInOrder(top, calls);
       for (const c of calls) {
         const name = calleeName(c) ?? '';
-        if (name === 'ovs_mutex_init_recursive' && c.args[0]) b.recursiveLocks.add(resolveLock(prog, c.args[0], fn).id);
+        if (name === 'ovs_mutex_init_recursive' && c.args[0]) sink.push({ k: 'rec', lock: resolveLock(prog, c.args[0], fn).id });
         const p = cat.prims.get(name);
         if (!p || p.op === 'acquire') continue;
         if (p.bind || p.op === 'bind') {
           const f = fnRef(p.fnArg ? c.args[p.fnArg - 1] : undefined, fn.file);
           if (!f) continue;
           if (p.bind === 'rcu_callback') {
-            if (!b.rcuCallbacks.includes(f)) b.rcuCallbacks.push(f);
+            sink.push({ k: 'rcu', name: f, from: fn.file });
             continue;
           }
           const h = p.handleArg ? c.args[p.handleArg - 1] : undefined;
-          if (h) add(b.handles, resolveLock(prog, h, fn).id, f);
-          const list = p.bind === 'work' ? b.workFns : b.threadFns;
-          if (!list.includes(f)) list.push(f);
+          if (h) sink.push({ k: 'handle', handle: resolveLock(prog, h, fn).id, name: f, from: fn.file });
+          sink.push({ k: p.bind === 'work' ? 'work' : 'thread', name: f, from: fn.file });
         }
       }
     });
@@ -117,7 +138,53 @@ export function collectBindings(prog: Program, cat: Catalog): Bindings {
       const st = prog.structOf(d.type);
       if (d.init.k === 'init') initEntries(d.init, st, fn.file);
     }
+    for (const r of sink) out.fns.push(r);
   }
+  return out;
+}
+
+/** Bindings from per-file records (in `prog.files` order): globals of all files first, then bodies. */
+export function mergeBindings(prog: Program, recs: readonly FileBindRecs[]): Bindings {
+  const b: Bindings = { ops: new Map(), byField: new Map(), handles: new Map(), workFns: [], threadFns: [], rcuCallbacks: [], recursiveLocks: new Set() };
+  // Membership sets: `includes` on long lists (a field name bound in hundreds of tables) was quadratic.
+  const members = new Map<FnInfo[], Set<FnInfo>>();
+  const add = (m: Map<string, FnInfo[]>, k: string, f: FnInfo): void => {
+    const l = m.get(k);
+    if (!l) {
+      const nl = [f];
+      m.set(k, nl);
+      members.set(nl, new Set(nl));
+      return;
+    }
+    const ms = members.get(l)!;
+    if (!ms.has(f)) {
+      ms.add(f);
+      l.push(f);
+    }
+  };
+  const apply = (r: BindRec): void => {
+    if (r.k === 'rec') {
+      b.recursiveLocks.add(r.lock);
+      return;
+    }
+    const f = prog.resolveCall(r.name, r.from);
+    if (!f) return;
+    if (r.k === 'op') {
+      add(b.ops, `${r.struct ?? '?'}.${r.field}`, f);
+      add(b.byField, r.field, f);
+    } else if (r.k === 'handle') add(b.handles, r.handle, f);
+    else {
+      const list = r.k === 'work' ? b.workFns : r.k === 'thread' ? b.threadFns : b.rcuCallbacks;
+      let ms = members.get(list);
+      if (!ms) members.set(list, (ms = new Set()));
+      if (!ms.has(f)) {
+        ms.add(f);
+        list.push(f);
+      }
+    }
+  };
+  for (const fr of recs) for (const r of fr.globals) apply(r);
+  for (const fr of recs) for (const r of fr.fns) apply(r);
   for (const l of [...b.ops.values(), ...b.byField.values(), ...b.handles.values()]) l.sort((x, y) => cmpStr(x.key, y.key));
   return b;
 }

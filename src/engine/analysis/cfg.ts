@@ -82,24 +82,55 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
   const scopes: Scope[] = [];
   const jumps: JumpCtx[] = [];
   const labels = new Map<string, number>();
-  const labelBlocks = new Map<string, Set<Stmt>>();
-
   // Which blocks enclose each label: a goto leaves every scope that is not one of them.
-  const findLabels = (s: Stmt | null, stack: Stmt[]): void => {
-    if (!s) return;
-    if (s.k === 'label') labelBlocks.set(s.name, new Set(stack));
-    const inner = s.k === 'block' || s.k === 'scoped_guard' ? [...stack, s] : stack;
-    const kids: (Stmt | null)[] =
-      s.k === 'block' ? s.body
-      : s.k === 'if' ? [s.then, s.else]
-      : s.k === 'while' || s.k === 'do' || s.k === 'switch' ? [s.body]
-      : s.k === 'for' ? [s.init, s.body]
-      : s.k === 'scoped_guard' ? [s.fail, s.body]
-      : s.k === 'alt' ? s.arms
-      : [];
-    for (const k of kids) findLabels(k, inner);
+  // Computed on the first goto only (most functions have none), with one shared stack of
+  // enclosing blocks that is copied only at labels.
+  let labelBlocksMemo: Map<string, Set<Stmt>> | null = null;
+  const labelBlocks = (): Map<string, Set<Stmt>> => {
+    if (!labelBlocksMemo) {
+      labelBlocksMemo = new Map();
+      findLabels(body);
+    }
+    return labelBlocksMemo;
   };
-  findLabels(body, []);
+  const stack: Stmt[] = [];
+  const findLabels = (s: Stmt | null): void => {
+    if (!s) return;
+    switch (s.k) {
+      case 'label':
+        labelBlocksMemo!.set(s.name, new Set(stack));
+        return;
+      case 'block':
+        stack.push(s);
+        for (const k of s.body) findLabels(k);
+        stack.pop();
+        return;
+      case 'scoped_guard':
+        stack.push(s);
+        findLabels(s.fail);
+        findLabels(s.body);
+        stack.pop();
+        return;
+      case 'if':
+        findLabels(s.then);
+        findLabels(s.else);
+        return;
+      case 'while':
+      case 'do':
+      case 'switch':
+        findLabels(s.body);
+        return;
+      case 'for':
+        findLabels(s.init);
+        findLabels(s.body);
+        return;
+      case 'alt':
+        for (const k of s.arms) findLabels(k);
+        return;
+      default:
+        return;
+    }
+  };
 
   const labelNode = (name: string): number => {
     let n = labels.get(name);
@@ -284,7 +315,7 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
       }
       case 'goto': {
         const target = labelNode(s.label);
-        const keepBlocks = labelBlocks.get(s.label) ?? new Set<Stmt>();
+        const keepBlocks = labelBlocks().get(s.label) ?? new Set<Stmt>();
         return releaseChain(0, s.line, target, (sc) => sc.block !== null && keepBlocks.has(sc.block));
       }
       case 'label': {

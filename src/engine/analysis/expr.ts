@@ -188,12 +188,12 @@ export function forEachStmtExpr(s: Stmt | null, f: (e: Expr) => void): void {
 
 /** All calls in an expression, innermost/leftmost first (C evaluation order, approximately). */
 export function callsInOrder(e: Expr, out: (Expr & { k: 'call' })[]): void {
-  if (e.k === 'call') {
-    forEachChild(e, (c) => callsInOrder(c, out));
-    out.push(e);
-    return;
-  }
-  forEachChild(e, (c) => callsInOrder(c, out));
+  // One visitor closure per walk instead of one per node (this runs for every statement).
+  const visit = (c: Expr): void => {
+    forEachChild(c, visit);
+    if (c.k === 'call') out.push(c);
+  };
+  visit(e);
 }
 
 /**

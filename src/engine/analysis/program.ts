@@ -34,7 +34,9 @@ export class Program {
   readonly typedefs = new Map<string, TypeRef>();
   readonly globals = new Map<string, GlobalDef[]>();
   readonly protos = new Map<string, { file: string; p: PrototypeIR }[]>();
-  readonly files: FileFacts[];
+  files: FileFacts[];
+  /** Function definitions per file, in `fns` order (a segment of `fns`). */
+  readonly fnsByFile = new Map<string, FnInfo[]>();
 
   constructor(facts: FileFacts[]) {
     this.files = [...facts].filter((f) => f && typeof f.file === 'string').sort((a, b) => cmpStr(a.file, b.file));
@@ -76,7 +78,116 @@ export class Program {
         this.byName.set(fn.name, l);
       }
     }
-    this.fns.sort((a, b) => cmpStr(a.file, b.file) || a.ir.line - b.ir.line || cmpStr(a.ir.name, b.ir.name));
+    this.fns.sort(cmpFn);
+    for (const f of this.fns) {
+      const l = this.fnsByFile.get(f.file);
+      if (l) l.push(f);
+      else this.fnsByFile.set(f.file, [f]);
+    }
+  }
+
+  /**
+   * Replaces some files in place (edits, additions, removals), for incremental analysis. The
+   * caller guarantees that the changed files' structs and typedefs are unchanged (otherwise it
+   * builds a new Program). A function keeps its FnInfo (identity) when its IR is unchanged in
+   * content and its name is not in `rebuild` (names whose prototypes may have changed).
+   * Returns the FnInfos that are new (replaced or added) and the ones that are gone.
+   */
+  applyFiles(files: FileFacts[], changed: ReadonlyMap<string, FileFacts | null>, rebuild: ReadonlySet<string>, sameIr: (a: FunctionIR, b: FunctionIR) => boolean): { added: FnInfo[]; removed: FnInfo[] } {
+    const oldFiles = new Map<string, FileFacts>();
+    for (const f of this.files) if (changed.has(f.file)) oldFiles.set(f.file, f);
+    this.files = files;
+    const names = new Set<string>();
+    const declNames = (f: FileFacts | undefined | null): void => {
+      if (!f) return;
+      for (const g of f.globals ?? []) if (g?.name) names.add(g.name);
+      for (const p of f.prototypes ?? []) if (p?.name) names.add(p.name);
+    };
+    for (const [path, cur] of changed) {
+      declNames(oldFiles.get(path));
+      declNames(cur);
+    }
+    const byFile = (a: { file: string }, b: { file: string }): number => cmpStr(a.file, b.file);
+    for (const n of names) {
+      const gl = (this.globals.get(n) ?? []).filter((d) => !changed.has(d.file));
+      const pl = (this.protos.get(n) ?? []).filter((d) => !changed.has(d.file));
+      for (const [path, cur] of changed) {
+        if (!cur) continue;
+        for (const g of cur.globals ?? []) if (g?.name === n) gl.push({ file: path, g });
+        for (const p of cur.prototypes ?? []) if (p?.name === n) pl.push({ file: path, p });
+      }
+      // Stable sort: file order, declaration order within a file (as the constructor builds them).
+      gl.sort(byFile);
+      pl.sort(byFile);
+      if (gl.length) this.globals.set(n, gl);
+      else this.globals.delete(n);
+      if (pl.length) this.protos.set(n, pl);
+      else this.protos.delete(n);
+    }
+    const added: FnInfo[] = [];
+    const removed: FnInfo[] = [];
+    const fnNames = new Set<string>();
+    const declOrder = new Map<string, FnInfo[]>();
+    const rebuilt = new Map<FnInfo, FnInfo>();
+    for (const [path, cur] of changed) {
+      const old = this.fnsByFile.get(path) ?? [];
+      // Old definitions by key, in order, so duplicates (#ifdef alternatives) pair up in order.
+      const pool = new Map<string, FnInfo[]>();
+      for (const f of old) {
+        const l = pool.get(f.key);
+        if (l) l.push(f);
+        else pool.set(f.key, [f]);
+        fnNames.add(f.ir.name);
+      }
+      const seg: FnInfo[] = [];
+      declOrder.set(path, seg);
+      for (const ir of cur?.functions ?? []) {
+        if (!ir?.name || !ir.body) continue;
+        fnNames.add(ir.name);
+        const cand = pool.get(`${path}::${ir.name}`);
+        const o = cand && cand.length ? cand.shift()! : undefined;
+        if (o && !rebuild.has(ir.name) && (o.ir === ir || sameIr(o.ir, ir))) seg.push(o);
+        else {
+          if (o) removed.push(o);
+          const info = this.makeFn(path, ir);
+          seg.push(info);
+          added.push(info);
+        }
+      }
+      for (const l of pool.values()) for (const o of l) removed.push(o);
+      const sorted = [...seg].sort(cmpFn);
+      if (sorted.length) this.fnsByFile.set(path, sorted);
+      else this.fnsByFile.delete(path);
+    }
+    // Functions elsewhere whose merged annotations may have changed (prototype edits).
+    for (const n of rebuild) {
+      for (const f of this.byName.get(n) ?? []) {
+        if (changed.has(f.file)) continue;
+        const seg = this.fnsByFile.get(f.file)!;
+        const i = seg.indexOf(f);
+        const info = this.makeFn(f.file, f.ir);
+        seg[i] = info;
+        rebuilt.set(f, info);
+        removed.push(f);
+        added.push(info);
+        fnNames.add(n);
+      }
+    }
+    // byName: file order, declaration order within a file (as the constructor builds it).
+    for (const n of fnNames) {
+      const l: FnInfo[] = [];
+      for (const f of this.byName.get(n) ?? []) {
+        if (changed.has(f.file)) continue;
+        l.push(rebuilt.get(f) ?? f);
+      }
+      for (const [path] of changed) for (const f of declOrder.get(path) ?? []) if (f.ir.name === n) l.push(f);
+      l.sort(byFile);
+      if (l.length) this.byName.set(n, l);
+      else this.byName.delete(n);
+    }
+    this.fns.length = 0;
+    for (const f of this.files) for (const x of this.fnsByFile.get(f.file) ?? []) this.fns.push(x);
+    return { added, removed };
   }
 
   private makeFn(file: string, ir: FunctionIR): FnInfo {
@@ -249,6 +360,8 @@ export class Program {
     }
   }
 }
+
+const cmpFn = (a: FnInfo, b: FnInfo): number => cmpStr(a.file, b.file) || a.ir.line - b.ir.line || cmpStr(a.ir.name, b.ir.name);
 
 function typeText(e: Expr): string {
   if (e.k === 'other') return e.text;

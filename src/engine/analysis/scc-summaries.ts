@@ -1,10 +1,12 @@
 /**
  * Summaries phase: local pass per function, bottom-up over call-graph SCCs, iterating recursive
- * SCCs until their summaries are stable. Optionally reuses a previous run's per-SCC results:
- * an SCC is re-analysed only when one of its functions' IR changed, its membership changed, or a
- * summary it read (`summaryOf`) changed — so a change propagates upwards only while summaries
- * actually change. Reuse is exact: every input of `FunctionAnalyzer` is either the function's IR,
- * a summary it read (recorded), or program-wide data covered by `globalSignature`.
+ * SCCs until their summaries are stable (`computeSummaries`, cold). Incremental runs
+ * (`recomputeComps`) re-analyse only dirty SCCs: one of their functions' IR changed, their
+ * membership changed, or a summary they read (`summaryOf`, recorded per SCC) changed — so a
+ * change propagates upwards only while summaries actually change. Reuse is exact: every input of
+ * `FunctionAnalyzer` is the function's IR, a summary it read (recorded), names (functions
+ * mentioning a changed declaration are dirty) or types/macros/bindings (a change there starts
+ * from scratch).
  */
 import type { FileFacts, FunctionIR } from '../ir';
 import type { Problem } from '../model';
@@ -15,13 +17,9 @@ import type { LockRef } from './lock-identity';
 import type { FnInfo, Program } from './program';
 import { summarySig, type FnSummary, type LocalResult } from './summary';
 import { cmpStr } from './util';
+import type { GlobalState } from './analyze';
 
 const MAX_SCC_ITERATIONS = 6;
-
-export interface FnRecord {
-  ir: FunctionIR;
-  local: LocalResult;
-}
 
 export interface CompRecord {
   /** Member keys, sorted and joined. */
@@ -31,23 +29,14 @@ export interface CompRecord {
   /** noteClass calls in order, replayed when the SCC is reused. */
   notes: LockRef[];
   problem: Problem | null;
-}
-
-export interface SummaryState {
-  globalSig: string;
-  fns: Map<string, FnRecord>;
-  comps: Map<string, CompRecord>;
-  /** Callee keys per function, in call order (valid while globalSig and the IR are unchanged). */
-  succ: Map<string, string[]>;
-  /** The file set this state was computed from (for name-level change detection). */
-  files: Map<string, FileFacts>;
+  /** Position in the current bottom-up SCC list (incremental runs keep it up to date). */
+  idx?: number;
 }
 
 /** Handed to `analyzeFactsReusing`: the previous state in, the new one out. */
 export interface ReuseSlot {
-  prev: SummaryState | null;
-  next?: SummaryState;
-  globalSig: string;
+  prev: GlobalState | null;
+  next?: GlobalState;
 }
 
 export interface SummaryInputs {
@@ -64,36 +53,13 @@ export interface SummaryRun {
   local: Map<string, LocalResult>;
   /** Per SCC in bottom-up order (notes are replayed in this order). */
   comps: CompRecord[];
-  compByKey: Map<string, CompRecord>;
-  fnRecords: Map<string, FnRecord>;
-  reused: number;
 }
 
-/** A function must be re-analysed when it mentions a name whose declaration changed. */
-export function mentionsChanged(ir: FunctionIR, changed: ReadonlySet<string>): boolean {
-  if (changed.size === 0) return false;
-  const refs = referencedNames(ir);
-  if (changed.size < refs.size) {
-    for (const n of changed) if (refs.has(n)) return true;
-    return false;
-  }
-  for (const n of refs) if (changed.has(n)) return true;
-  return false;
-}
-
-export function computeSummaries(inp: SummaryInputs, sccs: FnInfo[][], succ: Map<FnInfo, FnInfo[]>, prev: SummaryState | null, checkAbort: () => void, dirtyNames: ReadonlySet<string> = new Set()): SummaryRun {
+export function computeSummaries(inp: SummaryInputs, sccs: FnInfo[][], succ: Map<FnInfo, FnInfo[]>, checkAbort: () => void): SummaryRun {
   const { prog, bindings } = inp;
   const summaries = new Map<string, FnSummary>();
   const local = new Map<string, LocalResult>();
-  const fnRecords = new Map<string, FnRecord>();
   const comps: CompRecord[] = [];
-  const compByKey = new Map<string, CompRecord>();
-  /** Keys whose summary differs from the previous run (or that are new / gone). */
-  const changed = new Set<string>();
-  if (prev) {
-    const now = new Set(prog.fns.map((f) => f.key));
-    for (const k of prev.fns.keys()) if (!now.has(k)) changed.add(k);
-  }
   let cur: CompRecord | null = null;
   let inComp: Set<string> = new Set();
   const env: AnalyzerEnv = {
@@ -110,66 +76,27 @@ export function computeSummaries(inp: SummaryInputs, sccs: FnInfo[][], succ: Map
     indirectTargets: (callee, fn) => indirectTargets(prog, bindings, callee, fn),
     noteClass: (r) => cur?.notes.push(r),
   };
-  let reused = 0;
   for (const comp of sccs) {
     checkAbort();
     comp.sort((a, b) => cmpStr(a.key, b.key));
     const id = comp.map((f) => f.key).join('\u0000');
     const recursive = comp.length > 1 || (succ.get(comp[0]!) ?? []).includes(comp[0]!);
-    // The callers-first entry pass reads the SCC order, so it is fixed whether or not we reuse.
+    // The callers-first entry pass reads the SCC order (incremental runs fix it the same way).
     if (recursive) comp.splice(0, comp.length, ...postOrder(comp, succ));
-    const old = prev ? reusable(prev, comp, id, succ, summaries, changed, dirtyNames) : null;
-    if (old) {
-      for (const f of comp) {
-        const rec = prev!.fns.get(f.key)!;
-        summaries.set(f.key, rec.local.summary);
-        local.set(f.key, rec.local);
-        // Keep the current IR object so the next run's identity checks stay cheap.
-        fnRecords.set(f.key, rec.ir === f.ir ? rec : { ...rec, ir: f.ir });
-      }
-      comps.push(old);
-      for (const f of comp) compByKey.set(f.key, old);
-      reused += comp.length;
-      continue;
-    }
     cur = { id, deps: new Map(), notes: [], problem: null };
     inComp = new Set(comp.map((f) => f.key));
     analyzeComp(env, comp, recursive, succ, summaries, local, cur);
-    for (const f of comp) {
-      const r = local.get(f.key)!;
-      const before = prev?.fns.get(f.key);
-      // Compared on the full content (witness chains too: callers' results depend on all of it),
-      // and only when there is a previous run: a cold run never pays for the key.
-      if (prev && (!before || fullSig(before.local.summary) !== fullSig(r.summary))) changed.add(f.key);
-      fnRecords.set(f.key, { ir: f.ir, local: r });
-      compByKey.set(f.key, cur);
-    }
     comps.push(cur);
     cur = null;
   }
-  return { summaries, local, comps, compByKey, fnRecords, reused };
-}
-
-/** The previous record of an SCC when nothing it depends on changed. */
-function reusable(prev: SummaryState, comp: FnInfo[], id: string, succ: Map<FnInfo, FnInfo[]>, summaries: Map<string, FnSummary>, changed: Set<string>, dirtyNames: ReadonlySet<string>): CompRecord | null {
-  const rec = prev.comps.get(comp[0]!.key);
-  if (!rec || rec.id !== id) return null;
-  const members = new Set(comp.map((f) => f.key));
-  for (const f of comp) {
-    const fr = prev.fns.get(f.key);
-    if (!fr || (fr.ir !== f.ir && irSig(fr.ir) !== irSig(f.ir))) return null;
-    if (mentionsChanged(f.ir, dirtyNames)) return null;
-  }
-  for (const [k, existed] of rec.deps) {
-    if (summaries.has(k) !== existed) return null;
-    if (existed && changed.has(k)) return null;
-  }
-  // Callees are read through summaryOf, so deps cover them; this is a cheap extra guard.
-  for (const f of comp) for (const g of succ.get(f) ?? []) if (changed.has(g.key) && !members.has(g.key)) return null;
-  return rec;
+  return { summaries, local, comps };
 }
 
 /** Callees-first order inside a recursive SCC (DFS post-order) so one sweep propagates far. */
+export function postOrderOf(comp: FnInfo[], succ: Map<FnInfo, FnInfo[]>): FnInfo[] {
+  return postOrder(comp, succ);
+}
+
 function postOrder(comp: FnInfo[], succ: Map<FnInfo, FnInfo[]>): FnInfo[] {
   const inComp = new Set(comp);
   const post: FnInfo[] = [];
@@ -257,7 +184,7 @@ function analyzeComp(env: AnalyzerEnv, comp: FnInfo[], recursive: boolean, succ:
 const jsonReplacer = (_k: string, v: unknown): unknown => (v instanceof Map ? [...v] : v instanceof Set ? [...v] : v);
 
 const irSigCache = new WeakMap<FunctionIR, string>();
-function irSig(ir: FunctionIR): string {
+export function irSig(ir: FunctionIR): string {
   let v = irSigCache.get(ir);
   if (v === undefined) irSigCache.set(ir, (v = JSON.stringify(ir)));
   return v;
@@ -272,7 +199,7 @@ function fullSig(s: FnSummary): string {
 
 const hardSigCache = new WeakMap<FileFacts, string>();
 /** Types and macros of a file: any change there re-analyses everything. */
-function fileHardSig(f: FileFacts): string {
+export function fileHardSig(f: FileFacts): string {
   let v = hardSigCache.get(f);
   if (v === undefined) hardSigCache.set(f, (v = JSON.stringify([f.file, f.structs, f.typedefs, f.macros])));
   return v;
@@ -299,7 +226,7 @@ export function fileNames(f: FileFacts): Map<string, string> {
 }
 
 /** Names whose declarations differ between two versions of the file set. */
-export function changedNames(prev: ReadonlyMap<string, FileFacts>, cur: ReadonlyMap<string, FileFacts>): Set<string> {
+export function changedNames(prev: ReadonlyMap<string, FileFacts>, cur: ReadonlyMap<string, FileFacts>, changed?: ReadonlyMap<string, FileFacts | null>): Set<string> {
   const out = new Set<string>();
   const diff = (a: FileFacts | undefined, b: FileFacts | undefined): void => {
     const ma = a ? fileNames(a) : new Map<string, string>();
@@ -307,6 +234,10 @@ export function changedNames(prev: ReadonlyMap<string, FileFacts>, cur: Readonly
     for (const [k, v] of ma) if (mb.get(k) !== v) out.add(k);
     for (const [k, v] of mb) if (ma.get(k) !== v) out.add(k);
   };
+  if (changed) {
+    for (const [p, f] of changed) diff(prev.get(p), f ?? undefined);
+    return out;
+  }
   for (const [p, f] of cur) {
     const o = prev.get(p);
     if (o !== f) diff(o, f);
@@ -315,36 +246,108 @@ export function changedNames(prev: ReadonlyMap<string, FileFacts>, cur: Readonly
   return out;
 }
 
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const IDENTS = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+function collectIdents(v: unknown, out: Set<string>): void {
+  if (typeof v === 'string') {
+    if (IDENT.test(v)) out.add(v);
+    else for (const m of v.matchAll(IDENTS)) out.add(m[0]);
+  } else if (Array.isArray(v)) {
+    for (const x of v) collectIdents(x, out);
+  } else if (v !== null && typeof v === 'object') {
+    for (const k in v) collectIdents((v as Record<string, unknown>)[k], out);
+  }
+}
+
 const refsCache = new WeakMap<FunctionIR, Set<string>>();
 /** Every identifier a function mentions (callees, globals, types by name), plus its own name. */
 export function referencedNames(ir: FunctionIR): Set<string> {
   let s = refsCache.get(ir);
   if (s) return s;
   s = new Set<string>([ir.name]);
-  const text = irSig(ir);
-  // Identifiers in the serialised IR: names, callee ids, type texts; over-approximate by design.
-  for (const m of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) s.add(m[0]);
+  // Identifiers in every string of the IR: names, callee ids, type texts, statement texts;
+  // over-approximate by design (walking the values is cheaper than serialising the IR).
+  collectIdents(ir, s);
   refsCache.set(ir, s);
   return s;
 }
 
 /**
- * Key of the program-wide inputs of the local pass that are not tracked per name: types,
- * macros (incl. macro-derived primitives) and the function-pointer bindings. When it changes,
- * nothing is reused.
+ * Incremental summaries over an unchanged SCC structure: re-analyses the SCCs in `dirty` (by
+ * bottom-up index) and, while summaries change, the SCCs that read them; in bottom-up order, so
+ * each SCC sees its callees' final summaries, exactly as `computeSummaries` would.
+ * Returns the keys whose summary content changed and the SCC indices that were re-analysed.
  */
-export function globalSignature(prog: Program, b: Bindings): string {
-  const parts: string[] = [];
-  // Files without types or macros add nothing here (their names are tracked by changedNames),
-  // so adding or removing such a file does not force a full re-analysis.
-  for (const f of prog.files) if ((f.structs?.length ?? 0) + (f.typedefs?.length ?? 0) + (f.macros?.length ?? 0) > 0) parts.push(fileHardSig(f));
-  const keys = (l: FnInfo[]): string => l.map((f) => f.key).join(',');
-  const map = (m: Map<string, FnInfo[]>): string =>
-    [...m]
-      .sort((x, y) => cmpStr(x[0], y[0]))
-      .map(([k, l]) => `${k}=${keys(l)}`)
-      .join(';');
-  parts.push(map(b.ops), map(b.byField), map(b.handles), keys(b.workFns), keys(b.threadFns), keys(b.rcuCallbacks), [...b.recursiveLocks].sort().join(','));
-  // Hash-free join: comparing the strings is exact and cheap next to building them.
-  return parts.join('\u0001');
+export function recomputeComps(inp: SummaryInputs, st: GlobalState, dirty: Iterable<number>, checkAbort: () => void): { changed: Set<string>; redone: number[]; before: Map<string, LocalResult | undefined>; notesChanged: boolean } {
+  const { prog, bindings } = inp;
+  const { summaries, local, sccs, succ } = st;
+  const changed = new Set<string>();
+  let cur: CompRecord | null = null;
+  let inComp: Set<string> = new Set();
+  const env: AnalyzerEnv = {
+    prog,
+    cat: inp.cat,
+    noAnnotations: inp.noAnnotations,
+    lineFacts: inp.lineFacts,
+    perNetRtnlAlsoGlobal: inp.perNetRtnlAlsoGlobal,
+    summaryOf: (k) => {
+      const s = summaries.get(k);
+      if (cur && !inComp.has(k) && !cur.deps.has(k)) cur.deps.set(k, s !== undefined);
+      return s;
+    },
+    indirectTargets: (callee, fn) => indirectTargets(prog, bindings, callee, fn),
+    noteClass: (r) => cur?.notes.push(r),
+  };
+  const heap = new MinHeap();
+  const queued = new Set<number>();
+  const push = (i: number): void => {
+    if (!queued.has(i)) {
+      queued.add(i);
+      heap.push(i);
+    }
+  };
+  for (const i of dirty) push(i);
+  const redone: number[] = [];
+  const beforeLocal = new Map<string, LocalResult | undefined>();
+  let notesChanged = false;
+  while (heap.size) {
+    checkAbort();
+    const i = heap.pop();
+    const comp = sccs[i]!;
+    const old = st.comps[i]!;
+    const id = comp.map((f) => f.key).join('\u0000');
+    cur = { id, deps: new Map(), notes: [], problem: null };
+    inComp = new Set(comp.map((f) => f.key));
+    const before = comp.map((f) => summaries.get(f.key));
+    for (const f of comp) if (!beforeLocal.has(f.key)) beforeLocal.set(f.key, local.get(f.key));
+    analyzeComp(env, comp, st.recursive[i]!, succ, summaries, local, cur);
+    cur.idx = i;
+    for (const [k] of old.deps) st.revDeps.get(k)?.delete(old);
+    for (const [k] of cur.deps) addRec(st.revDeps, k, cur);
+    if (!notesChanged && (old.notes.length !== cur.notes.length || JSON.stringify(old.notes) !== JSON.stringify(cur.notes))) notesChanged = true;
+    st.comps[i] = cur;
+    redone.push(i);
+    comp.forEach((f, j) => {
+      const r = local.get(f.key)!;
+      const b = before[j];
+      if (b && fullSig(b) === fullSig(r.summary)) return;
+      changed.add(f.key);
+      for (const d of st.revDeps.get(f.key) ?? []) if (d.idx !== i) push(d.idx!);
+      // Callers read callee summaries through summaryOf (deps cover them); a cheap extra guard.
+      for (const c of st.preds.get(f.key) ?? []) {
+        const d = st.sccOf.get(c);
+        if (d !== undefined && d !== i) push(d);
+      }
+    });
+    cur = null;
+  }
+  return { changed, redone, before: beforeLocal, notesChanged };
+}
+
+
+export function addRec(m: Map<string, Set<CompRecord>>, k: string, c: CompRecord): void {
+  const s = m.get(k);
+  if (s) s.add(c);
+  else m.set(k, new Set([c]));
 }

@@ -1,20 +1,23 @@
 /**
  * A long-lived global analysis over a changing set of files (editor edits, patches of a
- * series). It keeps the per-function local results and summaries of the last run and, on
- * `update`, re-analyses only the SCCs whose IR changed or whose callees' summaries changed;
- * the result is identical to `analyzeFacts` over the same files (tested differentially).
- * When program-wide inputs change (types, globals, prototypes, function signatures,
- * ops-table bindings) the run starts from scratch.
+ * series). It keeps the last run's global state (program index, bindings, call graph, SCC
+ * summaries, entry contexts, per-function facts and findings, edge contributions) and, on
+ * `update`, redoes only what the changed files reach: SCCs whose IR or callees' summaries
+ * changed, entry contexts below changed call sites, the edge keys, files and functions affected
+ * (see analyze.ts). The result is identical to `analyzeFacts` over the same files (tested
+ * differentially). When types, macros or function-pointer bindings change, the run starts from
+ * scratch; changed declarations (signatures, globals, prototypes) re-analyse their users.
  */
 import type { FileFacts } from '../ir';
 import type { AnalysisResult } from '../model';
 import { analyzeFactsReusing, type AnalyzeOptions } from './analyze';
-import type { SummaryState, ReuseSlot } from './scc-summaries';
+import type { ReuseSlot } from './scc-summaries';
+import type { GlobalState } from './analyze';
 import { cmpStr } from './util';
 
 export class AnalysisSession {
   private readonly files = new Map<string, FileFacts>();
-  private state: SummaryState | null = null;
+  private state: GlobalState | null = null;
 
   constructor(private readonly opts: AnalyzeOptions) {}
 
@@ -39,7 +42,9 @@ export class AnalysisSession {
   }
 
   private run(all: FileFacts[], signal?: AbortSignal): AnalysisResult {
-    const slot: ReuseSlot = { prev: this.state, globalSig: '' };
+    const slot: ReuseSlot = { prev: this.state };
+    // The run patches the kept state in place: drop it first so a failure cannot leave it half-updated.
+    this.state = null;
     const result = analyzeFactsReusing(all, signal ? { ...this.opts, signal } : this.opts, slot);
     // A cancelled or failed run leaves no state: the next one starts from scratch.
     this.state = slot.next ?? null;

@@ -9,7 +9,7 @@
  * (DEFAULT_HOT_PATHS): those run per packet or per flow miss in the datapath or in OVS handler
  * threads, where a stall turns into drops.
  */
-import type { Finding } from '../model';
+import type { Finding, LockEdge } from '../model';
 import { globToRegExp, matchesAny } from '../analysis/util';
 import { isRcuId, makeFinding, type Detector, type DetectorContext } from './context';
 import { blockingAdjacency, shortestPath } from './lock-graph';
@@ -39,6 +39,27 @@ export const contentionTransfer: Detector = {
   run(ctx: DetectorContext): Finding[] {
     const globs = (ctx.config.hotPaths?.length ? ctx.config.hotPaths : DEFAULT_HOT_PATHS).map(globToRegExp);
     const adj = blockingAdjacency(ctx.edges);
+    // Per contended lock: the graph restricted to locks that can reach it. Locks that cannot
+    // reach it never lead a BFS to it nor discover locks that can, so the shortest path found
+    // is the same as over the whole graph, and most (lock, contended) pairs need no search.
+    const towards = new Map<string, Map<string, LockEdge[]>>();
+    const restricted = (c: string): Map<string, LockEdge[]> => {
+      let m = towards.get(c);
+      if (m) return m;
+      const rev = new Map<string, string[]>();
+      for (const [from, es] of adj) for (const e of es) (rev.get(e.to) ?? rev.set(e.to, []).get(e.to)!).push(from);
+      const reach = new Set<string>([c]);
+      const queue = [c];
+      while (queue.length) for (const p of rev.get(queue.pop()!) ?? []) if (!reach.has(p)) (reach.add(p), queue.push(p));
+      m = new Map();
+      for (const [from, es] of adj) {
+        if (!reach.has(from)) continue;
+        const kept = es.filter((e) => reach.has(e.to));
+        if (kept.length) m.set(from, kept);
+      }
+      towards.set(c, m);
+      return m;
+    };
     const out: Finding[] = [];
     for (const fn of ctx.fns) {
       if (!matchesAny(fn.ir.name, globs)) continue;
@@ -48,7 +69,9 @@ export const contentionTransfer: Detector = {
         if (acq.try || isRcuId(l) || ctx.contended.has(l) || l.startsWith('?')) continue;
         for (const c of [...ctx.contended].sort()) {
           if (c === l) continue;
-          const path = shortestPath(adj, l, (x) => x === c);
+          const sub = restricted(c);
+          if (!sub.has(l)) continue;
+          const path = shortestPath(sub, l, (x) => x === c);
           if (!path) continue;
           const via = path.map((e) => e.to).join(' -> ');
           out.push(

@@ -54,6 +54,13 @@ export interface Detector {
   rule: RuleId;
   severity: Severity;
   run(ctx: DetectorContext): Finding[];
+  /**
+   * The per-function part, when the rule has one: `run` is exactly this over
+   * `analysedFunctions`, and a function's findings depend only on the function, its local result,
+   * its entry context, its callers' call sites (and their entry contexts) and the bindings
+   * (wait-under-lock: also the awaited functions' summaries). Incremental runs cache them.
+   */
+  perFn?(ctx: DetectorContext, fn: FnInfo, r: LocalResult): Finding[];
 }
 
 export function makeFinding(

@@ -45,3 +45,63 @@ export function shortestPath(adj: Map<string, LockEdge[]>, from: string, goal: (
   }
   return null;
 }
+
+/**
+ * The adjacency restricted to edges inside non-trivial strongly connected components. A cycle
+ * through n stays inside n's SCC, and nodes outside it never discover nodes inside it, so a BFS
+ * from n back to n over this adjacency finds exactly the path it finds over the full one; nodes
+ * on no cycle are dropped (their search would find nothing).
+ */
+export function cyclicAdjacency(adj: Map<string, LockEdge[]>): Map<string, LockEdge[]> {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const comp = new Map<string, number>();
+  let idx = 0;
+  let nComp = 0;
+  for (const root of adj.keys()) {
+    if (index.has(root)) continue;
+    const work: { v: string; i: number }[] = [{ v: root, i: 0 }];
+    index.set(root, idx);
+    low.set(root, idx++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length) {
+      const top = work[work.length - 1]!;
+      const out = adj.get(top.v) ?? [];
+      if (top.i < out.length) {
+        const w = out[top.i++]!.to;
+        if (!index.has(w)) {
+          index.set(w, idx);
+          low.set(w, idx++);
+          stack.push(w);
+          onStack.add(w);
+          work.push({ v: w, i: 0 });
+        } else if (onStack.has(w)) low.set(top.v, Math.min(low.get(top.v)!, index.get(w)!));
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const p = work[work.length - 1]!.v;
+        low.set(p, Math.min(low.get(p)!, low.get(top.v)!));
+      }
+      if (low.get(top.v) === index.get(top.v)) {
+        for (;;) {
+          const w = stack.pop()!;
+          onStack.delete(w);
+          comp.set(w, nComp);
+          if (w === top.v) break;
+        }
+        nComp++;
+      }
+    }
+  }
+  const out = new Map<string, LockEdge[]>();
+  for (const [n, es] of adj) {
+    const c = comp.get(n);
+    const inner = es.filter((e) => comp.get(e.to) === c);
+    if (inner.length) out.set(n, inner);
+  }
+  return out;
+}

@@ -7,6 +7,8 @@
  * returning a trylock result) and OVS_ACQUIRES/OVS_RELEASES functions are consistent by contract.
  * Reported at each exit that still holds the lock.
  */
+import type { FnInfo } from '../analysis/program';
+import type { LocalResult } from '../analysis/summary';
 import type { Finding } from '../model';
 import { makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
@@ -15,7 +17,12 @@ export const lockImbalance: Detector = {
   severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
-    for (const [fn, r] of analysedFunctions(ctx)) {
+    for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
+    return out;
+  },
+  perFn(ctx: DetectorContext, fn: FnInfo, r: LocalResult): Finding[] {
+    const out: Finding[] = [];
+    {
       const s = r.summary;
       const exempt = new Set<string>(s.tryRet ? s.tryRet.locks.map((l) => l.lock) : []);
       if (!ctx.noAnnotations) {

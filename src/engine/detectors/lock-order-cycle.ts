@@ -7,7 +7,7 @@
 import type { Finding, LockEdge } from '../model';
 import { cmpStr } from '../analysis/util';
 import { makeFinding, type Detector, type DetectorContext } from './context';
-import { blockingAdjacency, shortestPath } from './lock-graph';
+import { blockingAdjacency, cyclicAdjacency, shortestPath } from './lock-graph';
 
 const MAX_CYCLES = 50;
 
@@ -18,7 +18,7 @@ export const lockOrderCycle: Detector = {
     // Kernel rwlock_t readers are recursive: a read-under-read edge between two rwlock_t classes
     // cannot close a deadlock cycle (rwsem readers can, behind a queued writer).
     const rw = (id: string): boolean => ctx.lockTypes.get(id) === 'rwlock';
-    const adj = blockingAdjacency(ctx.edges, (e) => ctx.readReadEdges.has(`${e.from}\u0000${e.to}`) && rw(e.from) && rw(e.to));
+    const adj = cyclicAdjacency(blockingAdjacency(ctx.edges, (e) => ctx.readReadEdges.has(`${e.from}\u0000${e.to}`) && rw(e.from) && rw(e.to)));
     const nodes = [...adj.keys()].sort(cmpStr);
     const seen = new Set<string>();
     const out: Finding[] = [];

@@ -5,6 +5,8 @@
  * rcu_dereference_protected() / rtnl_dereference() / ovsl_dereference() whose condition lock is
  * not held on all paths. Conditions that cannot be interpreted are assumed to hold.
  */
+import type { FnInfo } from '../analysis/program';
+import type { LocalResult } from '../analysis/summary';
 import type { Finding } from '../model';
 import { heldOneOf, makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
@@ -19,7 +21,12 @@ export const rcuDerefUnprotected: Detector = {
   severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
-    for (const [fn, r] of analysedFunctions(ctx)) {
+    for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
+    return out;
+  },
+  perFn(ctx: DetectorContext, fn: FnInfo, r: LocalResult): Finding[] {
+    const out: Finding[] = [];
+    {
       for (const d of r.derefs) {
         const held = ctx.held(d.snap, fn);
         const readers = d.rcuFlavour === 'srcu' ? (h: string) => h.startsWith('srcu:') : (h: string) => (READERS[d.rcuFlavour] ?? ['rcu']).includes(h);

@@ -5,6 +5,8 @@
  * synchronize_rcu()/ovsrcu_synchronize() on the path in between. kfree_rcu/call_rcu/
  * ovsrcu_postpone are the correct forms; functions that run as RCU callbacks are exempt.
  */
+import type { FnInfo } from '../analysis/program';
+import type { LocalResult } from '../analysis/summary';
 import type { Finding } from '../model';
 import { makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
@@ -13,9 +15,13 @@ export const rcuFreeWithoutGracePeriod: Detector = {
   severity: 'error',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
-    const callbacks = new Set(ctx.bindings.rcuCallbacks.map((f) => f.key));
-    for (const [fn, r] of analysedFunctions(ctx)) {
-      if (callbacks.has(fn.key)) continue;
+    for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
+    return out;
+  },
+  perFn(ctx: DetectorContext, fn: FnInfo, r: LocalResult): Finding[] {
+    const out: Finding[] = [];
+    {
+      if (ctx.bindings.rcuCallbacks.some((f) => f.key === fn.key)) return out;
       for (const f of r.frees) {
         out.push(makeFinding('rcu-free-without-grace-period', 'error', fn, f.line, [], `Object freed without waiting for an RCU grace period (${f.chain[0]?.note}); readers may still use it. Use kfree_rcu()/call_rcu()/ovsrcu_postpone() or synchronize first.`, f.chain, `free:${f.text.replace(/\s+/g, '')}`));
       }

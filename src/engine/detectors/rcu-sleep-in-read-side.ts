@@ -3,6 +3,8 @@
  * and guard(rcu)), directly or through a callee. SRCU read sides may sleep and are exempt; OVS
  * userspace RCU has no read-side section.
  */
+import type { FnInfo } from '../analysis/program';
+import type { LocalResult } from '../analysis/summary';
 import type { Finding } from '../model';
 import { makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
@@ -11,7 +13,12 @@ export const rcuSleepInReadSide: Detector = {
   severity: 'error',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
-    for (const [fn, r] of analysedFunctions(ctx)) {
+    for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
+    return out;
+  },
+  perFn(_ctx: DetectorContext, fn: FnInfo, r: LocalResult): Finding[] {
+    const out: Finding[] = [];
+    {
       for (const s of r.sleeps) {
         if (s.atomic.some((a) => !a.rcu)) continue; // reported as sleep-in-atomic
         const rcu = s.atomic.filter((a) => a.rcu);

@@ -6,6 +6,8 @@
  * `_nested` subclasses, trylocks, recursive OVS mutexes (ovs_mutex_init_recursive) and
  * OVS_NO_THREAD_SAFETY_ANALYSIS functions.
  */
+import type { FnInfo } from '../analysis/program';
+import type { LocalResult } from '../analysis/summary';
 import type { Finding } from '../model';
 import { makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
@@ -14,7 +16,12 @@ export const recursiveAcquire: Detector = {
   severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
-    for (const [fn, r] of analysedFunctions(ctx)) {
+    for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
+    return out;
+  },
+  perFn(ctx: DetectorContext, fn: FnInfo, r: LocalResult): Finding[] {
+    const out: Finding[] = [];
+    {
       for (const ev of r.recursive) {
         if (ctx.bindings.recursiveLocks.has(ev.lock)) continue;
         const sev = ev.sameExpr ? 'error' : 'warning';

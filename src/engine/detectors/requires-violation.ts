@@ -5,6 +5,8 @@
  * annotated OVS_EXCLUDED(L) while L may be held. Requirements on parameters are mapped through
  * the call's arguments; ones that do not resolve to a lock class are skipped.
  */
+import type { FnInfo } from '../analysis/program';
+import type { LocalResult } from '../analysis/summary';
 import type { Finding } from '../model';
 import { makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
@@ -13,7 +15,12 @@ export const requiresViolation: Detector = {
   severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
-    for (const [fn, r] of analysedFunctions(ctx)) {
+    for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
+    return out;
+  },
+  perFn(ctx: DetectorContext, fn: FnInfo, r: LocalResult): Finding[] {
+    const out: Finding[] = [];
+    {
       for (const c of r.calls) {
         const held = ctx.held(c.snap, fn);
         for (const q of c.requires) {

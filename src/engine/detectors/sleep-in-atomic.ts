@@ -4,6 +4,8 @@
  * or rwlock_t is held or irqs/bh/preemption are disabled. When the only atomic context is an RCU
  * read side the finding is rcu-sleep-in-read-side instead.
  */
+import type { FnInfo } from '../analysis/program';
+import type { LocalResult } from '../analysis/summary';
 import type { Finding } from '../model';
 import { makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
@@ -12,7 +14,12 @@ export const sleepInAtomic: Detector = {
   severity: 'error',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
-    for (const [fn, r] of analysedFunctions(ctx)) {
+    for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
+    return out;
+  },
+  perFn(_ctx: DetectorContext, fn: FnInfo, r: LocalResult): Finding[] {
+    const out: Finding[] = [];
+    {
       for (const s of r.sleeps) {
         const hard = s.atomic.filter((a) => !a.rcu);
         if (!hard.length) continue;

@@ -8,6 +8,7 @@
  */
 import type { Finding, WitnessStep } from '../model';
 import type { FnInfo } from '../analysis/program';
+import type { LocalResult } from '../analysis/summary';
 import { isRcuId, makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
 export const waitUnderLock: Detector = {
@@ -15,8 +16,13 @@ export const waitUnderLock: Detector = {
   severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
+    for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
+    return out;
+  },
+  perFn(ctx: DetectorContext, fn: FnInfo, r: LocalResult): Finding[] {
+    const out: Finding[] = [];
     const b = ctx.bindings;
-    for (const [fn, r] of analysedFunctions(ctx)) {
+    {
       for (const w of r.waits) {
         // Local locks only: a wait in a helper is reported at the call in the lock holder.
         const held = w.snap.may.filter((l) => !isRcuId(l) && !l.startsWith('?'));

@@ -64,7 +64,7 @@ export function emptyFacts(file: string, text: string, hash: string): FileFacts 
   };
 }
 
-function utf8Length(s: string): number {
+export function utf8Length(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -129,7 +129,7 @@ export function extractFileFacts(parser: CParser, file: string, text: string, op
     let flat;
     try {
       // The parsed (masked) text: same lines, and what the leaves actually tile.
-      flat = flattenTree(tree.rootNode, mask.masked, deadline, { publicApiOnly: opts.publicCursorApi === true });
+      flat = flattenTree(tree.rootNode, mask.masked, deadline, { publicApiOnly: opts.publicCursorApi === true, scratch: true });
     } finally {
       tree.delete();
     }

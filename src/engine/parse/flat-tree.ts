@@ -33,7 +33,7 @@ export interface TreeCursorLike {
 export interface FlatTree {
   /** Number of nodes; node 0 is the root. */
   n: number;
-  /** Type name per node (interned strings: compare with ===). */
+  /** Type name per node (interned strings: compare with ===); index below `n` only (scratch builds keep stale entries after it). */
   type: string[];
   named: Uint8Array;
   /** 1 for MISSING nodes (zero-width nodes inserted by error recovery). */
@@ -47,6 +47,27 @@ export interface FlatTree {
   firstChild: Int32Array;
   nextSibling: Int32Array;
 }
+
+/**
+ * Scratch arrays reused from one `scratch` flatten to the next: the extractor drops its flat tree
+ * before it extracts the next file, and allocating ~40 bytes per node afresh for every file was a
+ * steady source of GC work (12 MB corpus: ~5 M nodes). Not kept beyond MAX_POOLED nodes.
+ */
+interface Scratch {
+  type: string[];
+  named: Uint8Array;
+  missing: Uint8Array;
+  start: Int32Array;
+  end: Int32Array;
+  parent: Int32Array;
+  firstChild: Int32Array;
+  nextSibling: Int32Array;
+  lastChild: Int32Array;
+  row: Int32Array;
+  col: Int32Array;
+}
+let pool: Scratch | null = null;
+const MAX_POOLED = 1 << 19;
 
 class Builder {
   n = 0;
@@ -64,9 +85,30 @@ class Builder {
   constructor(
     private readonly text: string,
     private readonly deadline: Deadline = Infinity,
+    capacity?: number,
+    /** Build in the module's scratch arrays (see `FlattenOptions.scratch`). */
+    private readonly scratch = false,
   ) {
+    const pooled = scratch ? pool : null;
+    if (scratch) pool = null; // taken; given back by done()
     // ~0.4 nodes per byte on kernel C; start a bit above and grow by doubling.
-    this.cap = Math.max(256, (text.length >> 1) + 16);
+    const want = capacity ?? Math.max(256, (text.length >> 1) + 16);
+    if (pooled) {
+      this.cap = pooled.named.length;
+      this.type = pooled.type;
+      this.named = pooled.named;
+      this.missing = pooled.missing;
+      this.start = pooled.start;
+      this.end = pooled.end;
+      this.parent = pooled.parent;
+      this.firstChild = pooled.firstChild;
+      this.nextSibling = pooled.nextSibling;
+      this.lastChild = pooled.lastChild;
+      this.rowBuf = pooled.row;
+      this.colBuf = pooled.col;
+      return;
+    }
+    this.cap = want;
     this.named = new Uint8Array(this.cap);
     this.missing = new Uint8Array(this.cap);
     this.start = new Int32Array(this.cap);
@@ -76,6 +118,9 @@ class Builder {
     this.nextSibling = new Int32Array(this.cap);
     this.lastChild = new Int32Array(this.cap);
   }
+
+  private rowBuf: Int32Array | null = null;
+  private colBuf: Int32Array | null = null;
 
   private grow(): void {
     const cap = this.cap * 2;
@@ -105,7 +150,7 @@ class Builder {
     if (this.n === this.cap) this.grow();
     if ((this.n & 0x3fff) === 0) checkDeadline(this.deadline, 'tree copy');
     const i = this.n++;
-    this.type.push(type);
+    this.type[i] = type; // (a scratch array may hold stale entries beyond n)
     this.named[i] = named ? 1 : 0;
     this.missing[i] = 0;
     this.parent[i] = parent;
@@ -141,8 +186,19 @@ class Builder {
       }
     }
     // Rows/columns: pre-order starts never decrease, so one moving pointer over line starts.
-    const row = new Int32Array(n);
-    const col = new Int32Array(n);
+    let row: Int32Array;
+    let col: Int32Array;
+    if (this.scratch) {
+      if (!this.rowBuf || this.rowBuf.length < n) {
+        this.rowBuf = new Int32Array(this.cap);
+        this.colBuf = new Int32Array(this.cap);
+      }
+      row = this.rowBuf;
+      col = this.colBuf!;
+    } else {
+      row = new Int32Array(n);
+      col = new Int32Array(n);
+    }
     const text = this.text;
     let r = 0;
     let lineStart = 0;
@@ -162,6 +218,36 @@ class Builder {
       }
       row[i] = r;
       col[i] = s - lineStart;
+    }
+    if (this.scratch) {
+      if (this.cap <= MAX_POOLED) {
+        pool = {
+          type: this.type,
+          named: this.named,
+          missing: this.missing,
+          start: this.start,
+          end: this.end,
+          parent: this.parent,
+          firstChild: this.firstChild,
+          nextSibling: this.nextSibling,
+          lastChild: this.lastChild,
+          row,
+          col,
+        };
+      }
+      return {
+        n,
+        type: this.type,
+        named: this.named.subarray(0, n),
+        missing: this.missing.subarray(0, n),
+        start: start.subarray(0, n),
+        end: end.subarray(0, n),
+        row: row.subarray(0, n),
+        col: col.subarray(0, n),
+        parent: this.parent.subarray(0, n),
+        firstChild: firstChild.subarray(0, n),
+        nextSibling: this.nextSibling.subarray(0, n),
+      };
     }
     return {
       n,
@@ -200,6 +286,12 @@ const OPAQUE = new Set([
 
 export interface FlattenOptions {
   /**
+   * Build in module-level scratch arrays that the next `scratch` flatten overwrites (less
+   * allocation and GC). Only for callers that are done with the tree before flattening another
+   * one, such as `extractFileFacts`; `type` may then be longer than `n`.
+   */
+  scratch?: boolean;
+  /**
    * The original walk: the parser's public cursor API even when a faster path exists
    * (wasm-cursor.ts), and a first-child query on every node, tokens included. For the
    * differential test and benchmarks: the result must be the same either way.
@@ -212,7 +304,7 @@ export interface FlattenOptions {
  * arrays on both backends once GC is counted), or the `child(i)` API for other implementations.
  */
 export function flattenTree(root: SyntaxNode, text: string, deadline: Deadline = Infinity, opts: FlattenOptions = {}): FlatTree {
-  const b = new Builder(text, deadline);
+  const b = new Builder(text, deadline, undefined, opts.scratch === true);
   const walk = (root as unknown as { walk?: () => TreeCursorLike }).walk;
   if (typeof walk === 'function') {
     // Read before the walk: a raw wasm cursor keeps its state in the buffer node calls use.
@@ -264,6 +356,17 @@ const enum Visit {
   Opaque = 2,
 }
 
+/** Per type id: name, named flag and what the walk does there (read from the cursor once). */
+interface TypeCache {
+  names: string[];
+  namedById: boolean[];
+  visitById: Visit[];
+}
+
+function newTypeCache(): TypeCache {
+  return { names: [], namedById: [], visitById: [] };
+}
+
 /** Leaves whose extent is an identifier-like run of characters. */
 const IDENT_LEAVES = new Set(['identifier', 'field_identifier', 'type_identifier', 'statement_identifier', 'primitive_type', 'true', 'false', 'null']);
 
@@ -281,15 +384,21 @@ function isIdentChar(c: number): boolean {
  * `skipTokens`: tokens (anonymous nodes, TOKEN_TYPES) cannot have children, so the walk does not
  * ask for a first child there: one boundary crossing less for most leaves (~55% of all nodes).
  */
-function flattenWithCursor(c: TreeCursorLike, b: Builder, text: string, fast: boolean, skipTokens: boolean): void {
+function flattenWithCursor(
+  c: TreeCursorLike,
+  b: Builder,
+  text: string,
+  fast: boolean,
+  skipTokens: boolean,
+  sub: { parent: number; prevEnd: number; types: TypeCache } | null = null,
+): void {
   // Per type id: name and named flag, read from the cursor once.
-  const names: string[] = [];
-  const namedById: boolean[] = [];
-  const visitById: Visit[] = [];
+  const { names, namedById, visitById } = sub ? sub.types : newTypeCache();
   const stack: number[] = [];
   const len = text.length;
-  let parent = -1;
-  let prevEnd = 0;
+  // `sub`: copy only the subtree at the cursor (under node `sub.parent`) and stop there.
+  let parent = sub ? sub.parent : -1;
+  let prevEnd = sub ? sub.prevEnd : 0;
   for (;;) {
     const id = c.nodeTypeId;
     let name = names[id];
@@ -340,6 +449,7 @@ function flattenWithCursor(c: TreeCursorLike, b: Builder, text: string, fast: bo
     b.setLeaf(i, s, e, !fast && s === e && c.nodeIsMissing); // only zero-width nodes can be MISSING
     prevEnd = e;
     for (;;) {
+      if (sub && stack.length === 0) return; // back at the subtree's root
       if (c.gotoNextSibling()) break;
       if (!c.gotoParent()) return;
       parent = stack.pop()!;
@@ -364,4 +474,69 @@ function flattenWithNodes(root: SyntaxNode, b: Builder): void {
       parents.push(i);
     }
   }
+}
+
+/** A top-level item (child of the root) as `flattenTopLevel` saw it. */
+export interface TopItem {
+  /** Its node in the flat tree. */
+  node: number;
+  type: string;
+  /** tree-sitter's own offsets (the flat tree derives inner nodes' ends from their children). */
+  tsStart: number;
+  tsEnd: number;
+  /** Its subtree was copied; otherwise it is a leaf stub with `stubEnd` as its flat end. */
+  copied: boolean;
+}
+
+/**
+ * Copies the root and its children, but descends only into the children `copy` selects; the
+ * others become leaf stubs (type, start, and the end `copy` returns, e.g. the flat end recorded
+ * when the same item was copied before). For incremental re-extraction (document.ts): the IR of
+ * unchanged items is reused, so their subtrees need not cross the WASM boundary again. Returns
+ * null when the fast cursor path is not available (other backends: copy everything instead).
+ * Copied subtrees are identical to what `flattenTree` produces for them.
+ */
+export function flattenTopLevel(
+  root: SyntaxNode,
+  text: string,
+  copy: (k: number, type: string, tsStart: number, tsEnd: number) => number | true,
+  deadline: Deadline = Infinity,
+): { flat: FlatTree; items: TopItem[] } | null {
+  const walk = (root as unknown as { walk?: () => TreeCursorLike }).walk;
+  if (typeof walk !== 'function') return null;
+  const fast = !root.hasError;
+  const c = rawWasmCursorFor(root, () => walk.call(root));
+  if (!c) return null;
+  const b = new Builder(text, deadline, 4096, true); // scratch: the caller drops the flat tree before the next flatten
+  const types = newTypeCache();
+  const items: TopItem[] = [];
+  try {
+    const rootName = c.nodeType;
+    b.add(-1, rootName, c.nodeIsNamed);
+    if (c.gotoFirstChild()) {
+      let k = 0;
+      do {
+        const type = c.nodeType;
+        const tsStart = c.startIndex;
+        const tsEnd = c.endIndex;
+        const decision = copy(k++, type, tsStart, tsEnd);
+        if (decision === true) {
+          const node = b.n;
+          flattenWithCursor(c, b, text, fast, true, { parent: 0, prevEnd: tsStart, types });
+          items.push({ node, type, tsStart, tsEnd, copied: true });
+        } else {
+          const node = b.add(0, type, c.nodeIsNamed);
+          b.setLeaf(node, tsStart, decision, false);
+          items.push({ node, type, tsStart, tsEnd, copied: false });
+        }
+      } while (c.gotoNextSibling());
+      c.gotoParent();
+    } else {
+      // Not root.startIndex: node calls would clobber the raw cursor's state (wasm-cursor.ts).
+      b.setLeaf(0, c.startIndex, c.endIndex, false);
+    }
+  } finally {
+    c.delete();
+  }
+  return { flat: b.done(), items };
 }

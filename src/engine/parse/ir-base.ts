@@ -8,6 +8,7 @@
 import type { Annotation, Expr, FileFacts, TypeRef, VarDecl } from '../ir';
 import { type Deadline } from './budget';
 import type { FlatTree } from './flat-tree';
+import { intern, internRange } from './intern';
 import type { MaskResult, RawAnnotation } from './preprocess';
 
 export const MAX_TEXT = 400;
@@ -46,9 +47,13 @@ export const DECLARATOR_NODES = new Set([
   'abstract_parenthesized_declarator',
 ]);
 
+/** Text kept in the IR: at most MAX_TEXT characters, interned (intern.ts). */
 export function clip(s: string): string {
-  return s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) + '…' : s;
+  return intern(s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) + '…' : s);
 }
+
+/** Texts up to this length are interned when read (names, types); longer ones are clipped first. */
+const INTERN_TEXT = 64;
 
 export function otherExpr(text: string): Expr {
   return { k: 'other', text, sub: [] };
@@ -131,7 +136,9 @@ export abstract class IrBase {
   }
 
   protected text(i: number): string {
-    return this.src.slice(this.t.start[i], this.t.end[i]);
+    const a = this.t.start[i];
+    const b = this.t.end[i];
+    return b - a <= INTERN_TEXT ? internRange(this.src, a, b) : this.src.slice(a, b);
   }
 
   protected line(i: number): number {
@@ -206,7 +213,7 @@ export abstract class IrBase {
 
   protected cleanupIn(start: number, end: number): string | null {
     const k = lowerBound(this.cleanupOffsets, start);
-    return k < this.cleanupOffsets.length && this.cleanupOffsets[k] < end ? this.mask.cleanups[k].args : null;
+    return k < this.cleanupOffsets.length && this.cleanupOffsets[k] < end ? intern(this.mask.cleanups[k].args) : null;
   }
 
   /** Annotations with offsets in [from, to), consumed in order. */
@@ -216,7 +223,7 @@ export abstract class IrBase {
     while (this.annIdx < a.length && a[this.annIdx].offset < from) this.annIdx++;
     while (this.annIdx < a.length && a[this.annIdx].offset < to) {
       const r = a[this.annIdx++];
-      out.push({ kind: r.kind, macro: r.macro, locks: r.locks, ret: r.ret, line: r.line });
+      out.push({ kind: r.kind, macro: intern(r.macro), locks: r.locks.map(intern), ret: r.ret === null ? null : intern(r.ret), line: r.line });
     }
     return out;
   }
@@ -276,7 +283,7 @@ export abstract class IrBase {
       const nameNode = this.childOfType(typeNode, 'type_identifier');
       const kw = ty === 'struct_specifier' ? 'struct' : ty === 'union_specifier' ? 'union' : 'enum';
       const tag = nameNode >= 0 ? this.text(nameNode) : '<anon>';
-      return { base: `${kw} ${tag}`, struct: kw === 'enum' || nameNode < 0 ? null : tag, ptr, rcu };
+      return { base: intern(`${kw} ${tag}`), struct: kw === 'enum' || nameNode < 0 ? null : tag, ptr, rcu };
     }
     if (ty === 'macro_type_specifier') {
       // `OVSRCU_TYPE(struct x *)` if it was not masked, or another type-wrapping macro.
@@ -288,7 +295,7 @@ export abstract class IrBase {
       }
     }
     let base = this.text(typeNode);
-    if (ty === 'sized_type_specifier') base = base.replace(/\s+/g, ' ');
+    if (ty === 'sized_type_specifier') base = intern(base.replace(/\s+/g, ' '));
     const ref: TypeRef = { base, struct: null, ptr, rcu };
     if (ty === 'type_identifier') this.pendingTypes.push(ref);
     return ref;
@@ -438,7 +445,7 @@ export abstract class IrBase {
       } else {
         condNode = this.firstNamed(cur);
         const directive = ch.length ? this.ty(ch[0]) : '';
-        const ctext = condNode >= 0 ? this.text(condNode).replace(/\s+/g, ' ').trim() : '';
+        const ctext = condNode >= 0 ? intern(this.text(condNode).replace(/\s+/g, ' ').trim()) : '';
         if (directive === '#ifdef' || directive === '#elifdef') cond = `defined(${ctext})`;
         else if (directive === '#ifndef' || directive === '#elifndef') cond = `!defined(${ctext})`;
         else cond = ctext;

@@ -12,6 +12,7 @@ import type { Expr, FunctionIR, Stmt, TypeRef, VarDecl } from '../ir';
 import { checkDeadline } from './budget';
 import { DEFINER_TYPES as DEFINERS, PER_CPU_DEFINERS } from './definers';
 import { clip, DECLARATOR_NODES, initDefiner, MAX_STRUCT_DEPTH, otherExpr, structTag, TYPE_NODES } from './ir-base';
+import { intern } from './intern';
 import { IrStmts } from './ir-stmts';
 import type { DefinerMark } from './preprocess';
 
@@ -21,6 +22,7 @@ export class IrBuilder extends IrStmts {
     let errors = 0;
     for (let i = 0; i < t.n; i++) if (t.missing[i] || t.type[i] === 'ERROR') errors++;
     this.facts.errorNodes = errors;
+    this.treeHasErrors = errors > 0;
     for (const off of this.mask.unbalancedConditionals) {
       this.problem('info', 'unbalanced-conditional', 'the arms of this #if open or close braces differently; only the first arm is analysed', this.offsetLine(off));
     }
@@ -72,21 +74,26 @@ export class IrBuilder extends IrStmts {
         }
         continue;
       }
-      // Statements stranded at file scope next to an ERROR are what is left of a broken
-      // function (e.g. after a stray `}`): report them with their calls instead of dropping them.
-      const list2 = top.list;
-      if (ty === 'expression_statement' && ((k > 0 && this.ty(list2[k - 1]) === 'ERROR') || (k + 1 < list2.length && this.ty(list2[k + 1]) === 'ERROR'))) {
-        const calls: Expr[] = [];
-        this.collectCallsOf(n, calls);
-        if (calls.length) {
-          const names = calls.map((e) => (e.k === 'call' && e.callee.k === 'id' ? e.callee.name : '?'));
-          this.facts.unmodeled.push({ name: null, line: this.line(n), reason: `statement outside any function next to a syntax error (calls: ${names.join(', ')})` });
-          this.lastItemEnd = Math.max(this.lastItemEnd, this.t.end[n]);
-          continue;
-        }
-      }
-      this.item(n);
+      if (!this.strandedStatement(top.list, k)) this.item(n);
     }
+  }
+
+  /**
+   * Statements stranded at file scope next to an ERROR are what is left of a broken function
+   * (e.g. after a stray `}`): reported with their calls instead of dropped. True when item `k` of
+   * `list` was such a statement (and has been handled).
+   */
+  protected strandedStatement(list: number[], k: number): boolean {
+    const n = list[k];
+    if (this.ty(n) !== 'expression_statement') return false;
+    if (!((k > 0 && this.ty(list[k - 1]) === 'ERROR') || (k + 1 < list.length && this.ty(list[k + 1]) === 'ERROR'))) return false;
+    const calls: Expr[] = [];
+    this.collectCallsOf(n, calls);
+    if (!calls.length) return false;
+    const names = calls.map((e) => (e.k === 'call' && e.callee.k === 'id' ? e.callee.name : '?'));
+    this.facts.unmodeled.push({ name: null, line: this.line(n), reason: `statement outside any function next to a syntax error (calls: ${names.join(', ')})` });
+    this.lastItemEnd = Math.max(this.lastItemEnd, this.t.end[n]);
+    return true;
   }
 
   protected item(n: number): void {
@@ -147,7 +154,7 @@ export class IrBuilder extends IrStmts {
       }
     }
     const v = this.childOfType(n, 'preproc_arg');
-    const body = v >= 0 ? this.text(v).replace(/\\\r?\n/g, ' ').trim() : '';
+    const body = v >= 0 ? intern(this.text(v).replace(/\\\r?\n/g, ' ').trim()) : '';
     this.facts.macros.push({ name: this.text(name), params, body, line: this.line(n) });
   }
 
@@ -179,7 +186,11 @@ export class IrBuilder extends IrStmts {
     this.facts.functions.push(fnIr);
   }
 
+  /** False once the whole tree is known to be clean: then no function needs its subtree scanned. */
+  protected treeHasErrors = true;
+
   protected subtreeHasError(n: number): boolean {
+    if (!this.treeHasErrors) return false;
     const t = this.t;
     // Pre-order: the subtree of n is [n, first node after n that is not a descendant).
     let end = -1;
@@ -257,11 +268,11 @@ export class IrBuilder extends IrStmts {
     const ident = /^[A-Za-z_]\w*$/;
     if (PER_CPU_DEFINERS.has(d.macro)) {
       if (d.args.length < 2) return;
-      const name = d.args[d.args.length - 1].text;
+      const name = intern(d.args[d.args.length - 1].text);
       if (!ident.test(name)) return;
       const tyText = d.args[0].text;
       const ptr = (tyText.match(/\*/g) ?? []).length;
-      const base = tyText.replace(/\*/g, '').replace(/\s+/g, ' ').trim();
+      const base = intern(tyText.replace(/\*/g, '').replace(/\s+/g, ' ').trim());
       const tag = /^(struct|union) (\w+)$/.exec(base);
       const type: TypeRef = { base, struct: tag ? tag[2] : null, ptr, rcu: false };
       if (!tag) this.pendingTypes.push(type);
@@ -293,7 +304,7 @@ export class IrBuilder extends IrStmts {
       };
     }
     this.facts.globals.push({
-      name: d.args[0].text,
+      name: intern(d.args[0].text),
       type: { base: tyBase, struct: structTag(tyBase), ptr: 0, rcu: false },
       isStatic: d.isStatic,
       line: d.line,
@@ -401,7 +412,7 @@ export class IrBuilder extends IrStmts {
       if (isAggregate) {
         // `struct { spinlock_t lock; } stats;` → a struct named `owner.stats`.
         const inner = innerName ?? this.structSpecifier(typeNode, `${owner}.${info.name}`);
-        if (inner) type = { ...type, base: `${tt === 'union_specifier' ? 'union' : 'struct'} ${inner}`, struct: inner };
+        if (inner) type = { ...type, base: intern(`${tt === 'union_specifier' ? 'union' : 'struct'} ${inner}`), struct: inner };
       }
       if (info.fn >= 0) type = { ...type, base: 'fnptr', struct: null };
       fields.push({ name: info.name, type, line: this.line(f) });

@@ -6,6 +6,7 @@
 
 import type { Expr, Stmt } from '../ir';
 import { checkDeadline } from './budget';
+import { intern } from './intern';
 import { clip, MAX_DEPTH, otherExpr } from './ir-base';
 import { IrExprs } from './ir-exprs';
 
@@ -101,7 +102,7 @@ export abstract class IrStmts extends IrExprs {
           cond: ch.length > 0 ? this.expr(ch[0]) : otherExpr(''),
           body: this.stmt(ch.length > 1 ? ch[1] : -1),
           line,
-          macro: this.mask.loopMacros.get(start) ?? null,
+          macro: loopMacro(this.mask.loopMacros.get(start)),
         });
         return;
       }
@@ -374,4 +375,8 @@ export abstract class IrStmts extends IrExprs {
   }
 
   // --- expressions -----------------------------------------------------------------------------
+}
+
+function loopMacro(m: string | undefined): string | null {
+  return m === undefined ? null : intern(m);
 }

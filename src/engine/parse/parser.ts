@@ -28,10 +28,34 @@ export interface SyntaxNode {
   childForFieldName(name: string): SyntaxNode | null;
 }
 
+/**
+ * One text change for incremental re-parsing (tree-sitter's InputEdit). Offsets and columns are in
+ * the backend's string units (UTF-16 code units for web-tree-sitter, like `startIndex`).
+ */
+export interface InputEdit {
+  startIndex: number;
+  oldEndIndex: number;
+  newEndIndex: number;
+  startPosition: Point;
+  oldEndPosition: Point;
+  newEndPosition: Point;
+}
+
+/** A region of a new tree whose syntactic structure differs from the old one (same units as `startIndex`). */
+export interface ChangedRange {
+  startIndex: number;
+  endIndex: number;
+}
+
 export interface SyntaxTree {
   readonly rootNode: SyntaxNode;
   /** Frees native/WASM memory. Must be called for every tree (`finally`). */
   delete(): void;
+  /**
+   * Optional (incremental parsing, see `CParser.reparse`): regions where `newer`, parsed from this
+   * tree after an edit, differs structurally from this one.
+   */
+  changedRanges?(newer: SyntaxTree): ChangedRange[];
 }
 
 export interface CParser {
@@ -41,5 +65,12 @@ export interface CParser {
    * file cannot hang the analysis.
    */
   parse(text: string, timeoutMs?: number): SyntaxTree | null;
+  /**
+   * Optional incremental parse (only backends that support it; callers fall back to `parse`):
+   * applies `edit` to `old` (which then describes the new text's coordinates and may only be used
+   * for `changedRanges` and `delete`) and parses `text` reusing its unchanged subtrees. Null on
+   * timeout. The caller still owns and must delete both trees.
+   */
+  reparse?(text: string, old: SyntaxTree, edit: InputEdit, timeoutMs?: number): SyntaxTree | null;
   delete(): void;
 }

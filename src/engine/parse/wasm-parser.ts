@@ -6,7 +6,7 @@
 // CJS build). A plain `import` picks the ESM build, whose `createRequire(import.meta.url)`
 // breaks inside our CJS bundles (dist/cli.js, dist/extension.js).
 import WebTreeSitter = require('web-tree-sitter');
-import type { CParser, SyntaxTree } from './parser';
+import type { CParser, InputEdit, SyntaxTree } from './parser';
 import { registerWasmRoot, wasmCursorExports, type WasmCursorExports } from './wasm-cursor';
 
 const { Language, Parser } = WebTreeSitter;
@@ -41,27 +41,52 @@ export async function createWasmParser(opts: WasmParserOptions): Promise<CParser
   parser.setLanguage(language);
   let deleted = false;
 
+  type RawTree = NonNullable<ReturnType<typeof parser.parse>>;
+  // Wrapper → web-tree-sitter tree, for `reparse`/`changedRanges` (the wrapper hides the class).
+  const rawOf = new WeakMap<SyntaxTree, RawTree>();
+  const wrap = (t: RawTree): SyntaxTree => {
+    const rootNode = t.rootNode;
+    if (rawCursorApi) registerWasmRoot(rootNode, rawCursorApi);
+    const w: SyntaxTree = {
+      rootNode,
+      delete: () => t.delete(),
+      changedRanges: (newer: SyntaxTree) => {
+        const n = rawOf.get(newer);
+        if (!n) return [{ startIndex: 0, endIndex: Number.MAX_SAFE_INTEGER }];
+        return t.getChangedRanges(n).map((r) => ({ startIndex: r.startIndex, endIndex: r.endIndex }));
+      },
+    };
+    rawOf.set(w, t);
+    return w;
+  };
+  const run = (text: string, old: RawTree | null, timeoutMs?: number): SyntaxTree | null => {
+    if (deleted) return null;
+    let tree;
+    if (timeoutMs !== undefined && timeoutMs > 0) {
+      const deadline = performance.now() + timeoutMs;
+      // Returning true from the progress callback cancels the parse (tree = null).
+      const progressCallback = (): boolean => performance.now() > deadline;
+      tree = parser.parse(text, old, { progressCallback });
+    } else {
+      tree = parser.parse(text, old);
+    }
+    if (!tree) {
+      parser.reset(); // a cancelled parse would otherwise resume on the next call
+      return null;
+    }
+    return wrap(tree);
+  };
+
   return {
     backend: 'wasm',
     parse(text: string, timeoutMs?: number): SyntaxTree | null {
-      if (deleted) return null;
-      let tree;
-      if (timeoutMs !== undefined && timeoutMs > 0) {
-        const deadline = performance.now() + timeoutMs;
-        // Returning true from the progress callback cancels the parse (tree = null).
-        const progressCallback = (): boolean => performance.now() > deadline;
-        tree = parser.parse(text, null, { progressCallback });
-      } else {
-        tree = parser.parse(text);
-      }
-      if (!tree) {
-        parser.reset(); // a cancelled parse would otherwise resume on the next call
-        return null;
-      }
-      const t = tree;
-      const rootNode = t.rootNode;
-      if (rawCursorApi) registerWasmRoot(rootNode, rawCursorApi);
-      return { rootNode, delete: () => t.delete() };
+      return run(text, null, timeoutMs);
+    },
+    reparse(text: string, old: SyntaxTree, edit: InputEdit, timeoutMs?: number): SyntaxTree | null {
+      const o = rawOf.get(old);
+      if (!o) return run(text, null, timeoutMs);
+      o.edit(edit);
+      return run(text, o, timeoutMs);
     },
     delete(): void {
       if (!deleted) {

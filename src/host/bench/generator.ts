@@ -5,8 +5,14 @@
  * readers and kfree_rcu, trylocks, RTNL, ops tables, OVS_REQUIRES annotations, ovsrcu, HMAP
  * iteration, cross-file calls). It is never meant to compile, only to look like real trees to
  * the parser and the analysis, and it is written to a temp directory, never into the repo.
+ *
+ * Two profiles: `realistic` (gen-realistic.ts, calibrated against real trees with
+ * corpus-stats.ts) and `dense` (this file's templates, one lock template per function: the
+ * original stress corpus, kept byte-identical).
  */
 import { Rng } from './rng';
+import { ModuleWriter, type ApiFn, type Template } from './gen-writer';
+import { generateRealisticModule, realisticSharedFiles } from './gen-realistic';
 
 export interface GeneratedFile {
   /** Relative path, `/` separators. */
@@ -14,15 +20,26 @@ export interface GeneratedFile {
   text: string;
 }
 
+/**
+ * `realistic` (default): calibrated against OVS userspace and kernel net/ (function size, lock
+ * density, call depth; see docs/performance.md). `dense`: the original stress corpus, about three
+ * times more functions per MB and ten times more lock classes and lock-order edges.
+ */
+export const CORPUS_PROFILES = ['realistic', 'dense'] as const;
+export type CorpusProfile = (typeof CORPUS_PROFILES)[number];
+
 export interface CorpusOptions {
   /** Target total size in bytes (the result is within ±10% for sizes ≥ 64 KB). */
   sizeBytes: number;
   seed: number;
+  /** Default `realistic`. */
+  profile?: CorpusProfile;
   /** Lines of the one large file used for incremental-edit latency (default 7000; capped to fit the size). */
   bigFileLines?: number;
 }
 
 export interface Corpus {
+  profile: CorpusProfile;
   files: GeneratedFile[];
   bytes: number;
   /** The large file that incremental edits go to. */
@@ -31,68 +48,13 @@ export interface Corpus {
   ovsFiles: number;
 }
 
-/** An exported function other modules may call: `int name(int id)`. */
-interface ApiFn {
-  name: string;
-  header: string;
-}
-
 const KERNEL_DIRS = ['net/core', 'net/openvswitch', 'net/sched', 'net/bridge', 'net/ipv4', 'net/ipv6', 'net/netfilter', 'net/xfrm'];
 const KERNEL_WORDS = ['vport', 'flow', 'dp', 'meter', 'ct', 'tun', 'br', 'fib', 'neigh', 'qdisc', 'xfrm', 'sk', 'nh', 'tc', 'gso', 'gro'];
 const OVS_DIRS = ['lib', 'lib', 'lib', 'ofproto', 'vswitchd'];
 const OVS_WORDS = ['bond', 'lacp', 'netdev', 'dpif', 'mac_learn', 'stp', 'tnl', 'conntrack', 'ofmon', 'rstp', 'ipfix', 'mcast', 'meter', 'odp', 'ofport'];
 
-/** Picks a callee from earlier modules so the global call graph is a DAG with depth. */
-function pickCallee(rng: Rng, api: ApiFn[]): ApiFn | null {
-  if (api.length === 0) return null;
-  // Favour recent modules a little: chains get deeper than with a uniform pick.
-  const i = api.length - 1 - Math.floor(Math.pow(rng.next(), 2) * api.length);
-  return api[Math.max(0, i)]!;
-}
-
-class ModuleWriter {
-  readonly out: string[] = [];
-  readonly exported: ApiFn[] = [];
-  readonly includes = new Set<string>();
-  private n = 0;
-
-  constructor(
-    readonly rng: Rng,
-    readonly p: string,
-    readonly header: string,
-    private readonly api: ApiFn[],
-  ) {}
-
-  get size(): number {
-    let s = 0;
-    for (const c of this.out) s += c.length;
-    return s;
-  }
-
-  get lines(): number {
-    let s = 0;
-    for (const c of this.out) for (let i = 0; i < c.length; i++) if (c.charCodeAt(i) === 10) s++;
-    return s;
-  }
-
-  id(): number {
-    return this.n++;
-  }
-
-  callee(): string {
-    const c = pickCallee(this.rng, this.api);
-    if (!c) return `${this.p}_default_open`;
-    this.includes.add(c.header);
-    return c.name;
-  }
-
-  num(): number {
-    return this.rng.int(1, 97);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
-// Kernel style
+// Kernel style (dense profile)
 
 function kernelPrologue(w: ModuleWriter): string {
   const p = w.p;
@@ -168,9 +130,7 @@ static const struct ${p}_ops ${p}_default_ops = {
 `;
 }
 
-type Template = (w: ModuleWriter) => string;
-
-const KERNEL_TEMPLATES: Template[] = [
+export const KERNEL_TEMPLATES: Template[] = [
   // goto unwinding with a nested spinlock and a cross-file call under the table mutex
   (w) => {
     const p = w.p;
@@ -496,14 +456,14 @@ ${p}_find(int id)
 `;
 }
 
-const OVS_TEMPLATES: Template[] = [
+export const OVS_TEMPLATES: Template[] = [
   // lookup requiring the module mutex, with the OVS hash iterator
   (w) => {
     const p = w.p;
     const i = w.id();
     return `static struct ${p}_entry *
 ${p}_lookup_${i}(int id)
-    OVS_REQUIRES(${p}_mutex)
+    OVS_REQUIRES(${w.mx})
 {
     struct ${p}_entry *e;
 
@@ -523,12 +483,12 @@ ${p}_lookup_${i}(int id)
     const i = w.id();
     return `int
 ${p}_set_used_${i}(int id, long long int now)
-    OVS_EXCLUDED(${p}_mutex)
+    OVS_EXCLUDED(${w.mx})
 {
     struct ${p}_entry *e;
     int error = 0;
 
-    ovs_mutex_lock(&${p}_mutex);
+    ovs_mutex_lock(&${w.mx});
     e = ${p}_find(id);
     if (!e) {
         error = ENOENT;
@@ -539,7 +499,7 @@ ${p}_set_used_${i}(int id, long long int now)
     e->n_packets += ${w.num()};
     ovs_mutex_unlock(&e->mutex);
 out:
-    ovs_mutex_unlock(&${p}_mutex);
+    ovs_mutex_unlock(&${w.mx});
     return error;
 }
 
@@ -551,7 +511,7 @@ out:
     const i = w.id();
     return `static void
 ${p}_swap_cfg_${i}(struct ${p}_entry *e, struct ${p}_cfg *new_cfg)
-    OVS_REQUIRES(${p}_mutex)
+    OVS_REQUIRES(${w.mx})
 {
     struct ${p}_cfg *old = ovsrcu_get_protected(struct ${p}_cfg *, &e->cfg);
 
@@ -581,13 +541,13 @@ ${p}_count_${i}(uint32_t mask)
     struct ${p}_entry *e;
     size_t n = 0;
 
-    ovs_rwlock_rdlock(&${p}_rwlock);
+    ovs_rwlock_rdlock(&${w.rw});
     HMAP_FOR_EACH (e, hmap_node, &all_${p}s) {
         if (e->id & mask) {
             n++;
         }
     }
-    ovs_rwlock_unlock(&${p}_rwlock);
+    ovs_rwlock_unlock(&${w.rw});
     return n;
 }
 
@@ -620,13 +580,13 @@ ${p}_run_${i}(void)
 {
     struct ${p}_entry *e;
 
-    ovs_mutex_lock(&${p}_mutex);
+    ovs_mutex_lock(&${w.mx});
     HMAP_FOR_EACH_SAFE (e, hmap_node, &all_${p}s) {
         if (e->class && e->class->run) {
             e->class->run(e);
         }
     }
-    ovs_mutex_unlock(&${p}_mutex);
+    ovs_mutex_unlock(&${w.mx});
     ${w.callee()}(${w.num()});
 }
 
@@ -643,13 +603,13 @@ ${p}_run_${i}(void)
     return underLock
       ? `int
 ${name}(int id)
-    OVS_EXCLUDED(${p}_mutex)
+    OVS_EXCLUDED(${w.mx})
 {
     int error;
 
-    ovs_mutex_lock(&${p}_mutex);
+    ovs_mutex_lock(&${w.mx});
     error = ${call};
-    ovs_mutex_unlock(&${p}_mutex);
+    ovs_mutex_unlock(&${w.mx});
     return error;
 }
 
@@ -660,9 +620,9 @@ ${name}(int id)
     int error = ${call};
 
     if (!error) {
-        ovs_mutex_lock(&${p}_mutex);
+        ovs_mutex_lock(&${w.mx});
         error = hmap_count(&all_${p}s) > ${w.num()} ? EBUSY : 0;
-        ovs_mutex_unlock(&${p}_mutex);
+        ovs_mutex_unlock(&${w.mx});
     }
     return error;
 }
@@ -679,9 +639,9 @@ ${p}_init_${i}(void)
     static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
 
     if (ovsthread_once_start(&once)) {
-        ovs_mutex_lock(&${p}_mutex);
+        ovs_mutex_lock(&${w.mx});
         hmap_init(&all_${p}s);
-        ovs_mutex_unlock(&${p}_mutex);
+        ovs_mutex_unlock(&${w.mx});
         ovsthread_once_done(&once);
     }
 }
@@ -758,7 +718,11 @@ function generateModule(rng: Rng, kernel: boolean, p: string, dir: string, api: 
   return [src, { path: header, text: headerFile(w, kernel) }];
 }
 
+/** The dense OVS templates that lock only the module mutex/rwlock (not the per-entry mutex). */
+const OVS_SHARED_LOCK_TEMPLATES = [0, 2, 3, 5, 6, 7].map((i) => OVS_TEMPLATES[i]!);
+
 export function generateCorpus(opts: CorpusOptions): Corpus {
+  const profile = opts.profile ?? 'realistic';
   const rng = new Rng(opts.seed);
   const files: GeneratedFile[] = [];
   const api: ApiFn[] = [];
@@ -784,25 +748,44 @@ export function generateCorpus(opts: CorpusOptions): Corpus {
     else ovsFiles++;
   };
 
+  const realistic = profile === 'realistic';
+  const kernelLocks = { all: KERNEL_TEMPLATES, sharedLockOnly: KERNEL_TEMPLATES };
+  const ovsLocks = { all: OVS_TEMPLATES, sharedLockOnly: OVS_SHARED_LOCK_TEMPLATES };
+  const module = (kernel: boolean, p: string, dir: string, target: { bytes?: number; lines?: number }, hub = false): GeneratedFile[] =>
+    realistic
+      ? generateRealisticModule(rng, kernel, p, dir, api, target, kernel ? kernelLocks : ovsLocks, hub)
+      : generateModule(rng, kernel, p, dir, api, target);
+
   // The large file comes first: later modules call into it, like the hub files of real trees.
   // Its line count is capped to a third of the budget so --quick corpora stay mostly small files.
-  const avgLine = 24;
+  const avgLine = realistic ? 26 : 24;
   const bigLines = Math.max(200, Math.min(opts.bigFileLines ?? 7000, Math.floor(opts.sizeBytes / 3 / avgLine)));
-  const big = generateModule(rng, true, 'bench_dev', 'net/core', api, { lines: bigLines });
+  const big = module(true, 'bench_dev', 'net/core', { lines: bigLines }, true);
   used.add('bench_dev');
   add(big, true);
+  if (realistic) {
+    // The shared OVS locks, and one OVS hub module that uses every OVS lock idiom.
+    for (const f of realisticSharedFiles()) {
+      files.push(f);
+      bytes += Buffer.byteLength(f.text);
+    }
+    used.add('bench_ovs_hub');
+    add(module(false, 'bench_ovs_hub', 'lib', { bytes: Math.min(24 * 1024, Math.max(1500, Math.floor(opts.sizeBytes / 8))) }, true), false);
+  }
 
-  while (bytes < opts.sizeBytes) {
+  for (let m = 0; bytes < opts.sizeBytes; m++) {
     const remaining = opts.sizeBytes - bytes;
-    const kernel = rng.chance(0.5);
+    // Realistic: strictly alternating styles, so the kernel/OVS mix (and the calibrated
+    // figures) does not drift with the seed; dense keeps its original coin toss.
+    const kernel = realistic ? m % 2 === 1 : rng.chance(0.5);
     const word = rng.pick(kernel ? KERNEL_WORDS : OVS_WORDS);
     const dir = rng.pick(kernel ? KERNEL_DIRS : OVS_DIRS);
     // Real OVS lib/ files average ~20 KB; the last module shrinks to land near the target.
     const target = Math.min(rng.int(6, 36) * 1024, Math.max(remaining - 400, 1500));
-    add(generateModule(rng, kernel, uniqueName(word), dir, api, { bytes: target }), kernel);
+    add(module(kernel, uniqueName(word), dir, { bytes: target }), kernel);
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, bytes, bigFile: big[0]!.path, kernelFiles, ovsFiles };
+  return { profile, files, bytes, bigFile: big[0]!.path, kernelFiles, ovsFiles };
 }
 
 /**

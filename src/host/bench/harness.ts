@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateCorpus } from './generator';
+import { generateCorpus, type CorpusProfile } from './generator';
 import { makeSeriesMbox, pickSeriesTargets, type SeriesInputFile } from './series-gen';
 import { loadConfig } from '../config-load';
 import { collectSources } from '../sources';
@@ -21,6 +21,8 @@ export interface BenchOptions {
   jobs: number;
   path: string | null;
   seed: number;
+  /** Synthetic corpus profile (ignored with `path`). */
+  profile: CorpusProfile;
   quick: boolean;
   /** Single-line edits for the incremental figure. */
   edits: number;
@@ -142,7 +144,7 @@ export async function runHarness(opts: BenchOptions, exec: Exec, log: (s: string
         loadavgEnd: loadEnd,
         totalMemMb: Math.round(os.totalmem() / MB),
       },
-      options: { sizeMb: opts.sizeMb, scales, parser: opts.parser, jobs: opts.jobs, seed: opts.seed, quick: opts.quick, path: opts.path, edits: opts.edits },
+      options: { sizeMb: opts.sizeMb, scales, parser: opts.parser, jobs: opts.jobs, seed: opts.seed, profile: opts.path ? null : opts.profile, quick: opts.quick, path: opts.path, edits: opts.edits },
       runs,
       sim,
       targets: evaluateTargets(runs),
@@ -166,7 +168,7 @@ export async function runHarness(opts: BenchOptions, exec: Exec, log: (s: string
         bigFile = big?.path ?? '';
       } else {
         const g0 = performance.now();
-        const corpus = generateCorpus({ sizeBytes: Math.round(opts.sizeMb * scale * MB), seed: opts.seed });
+        const corpus = generateCorpus({ sizeBytes: Math.round(opts.sizeMb * scale * MB), seed: opts.seed, profile: opts.profile });
         root = path.join(tmp, `corpus-${scale}x`);
         writeTree(root, corpus.files);
         genMs = performance.now() - g0;
@@ -177,7 +179,7 @@ export async function runHarness(opts: BenchOptions, exec: Exec, log: (s: string
       const bigText = files.find((f) => f.path === bigFile)?.text ?? '';
       const run: ScaleRun = {
         scale,
-        corpus: { root: opts.path ? root : path.basename(root), synthetic: !opts.path, files: files.length, bytes, bigFile, bigFileLines: bigText.split('\n').length, genMs },
+        corpus: { root: opts.path ? root : path.basename(root), synthetic: !opts.path, profile: opts.path ? null : opts.profile, files: files.length, bytes, bigFile, bigFileLines: bigText.split('\n').length, genMs },
         parseOnly: { na: 'not run' },
         full1: { na: 'not run' },
         fullN: { na: 'not run' },
@@ -186,7 +188,7 @@ export async function runHarness(opts: BenchOptions, exec: Exec, log: (s: string
       };
       runs.push(run);
       const tag = `${scale}x`;
-      log(`[${tag}] ${files.length} files, ${(bytes / MB).toFixed(1)} MB${genMs ? ` (generated in ${(genMs / 1000).toFixed(1)} s)` : ''}`);
+      log(`[${tag}] ${files.length} files, ${(bytes / MB).toFixed(1)} MB${opts.path ? '' : `, ${opts.profile} profile`}${genMs ? ` (generated in ${(genMs / 1000).toFixed(1)} s)` : ''}`);
       log(`[${tag}] parse-only…`);
       run.parseOnly = measured(await exec<ParseOnlyFigures>({ kind: 'parse', root, backend: opts.parser }));
       log(`[${tag}] full analysis, 1 thread…`);

@@ -4,6 +4,7 @@
  */
 import type { FullFigures, IncrementalFigures, ParseOnlyFigures } from './measure';
 import { round } from './stats';
+import type { CorpusProfile } from './generator';
 
 /** A figure that could not be measured says why instead of being silently absent. */
 export interface NotAvailable {
@@ -48,7 +49,7 @@ export interface SimFigures {
 
 export interface ScaleRun {
   scale: number;
-  corpus: { root: string; synthetic: boolean; files: number; bytes: number; bigFile: string; bigFileLines: number; genMs: number };
+  corpus: { root: string; synthetic: boolean; profile?: CorpusProfile | null; files: number; bytes: number; bigFile: string; bigFileLines: number; genMs: number };
   parseOnly: Maybe<Measured<ParseOnlyFigures>>;
   full1: Maybe<Measured<FullFigures>>;
   fullN: Maybe<Measured<FullFigures>>;
@@ -68,7 +69,7 @@ export interface BenchReport {
   version: 1;
   date: string;
   machine: { cpus: number; model: string; node: string; platform: string; loadavgStart: number[]; loadavgEnd: number[]; totalMemMb: number };
-  options: { sizeMb: number; scales: number[]; parser: 'wasm' | 'native'; jobs: number; seed: number; quick: boolean; path: string | null; edits: number };
+  options: { sizeMb: number; scales: number[]; parser: 'wasm' | 'native'; jobs: number; seed: number; profile?: CorpusProfile | null; quick: boolean; path: string | null; edits: number };
   runs: ScaleRun[];
   sim: Maybe<SimFigures>;
   targets: TargetRow[];
@@ -184,7 +185,7 @@ export function renderReport(r: BenchReport): string {
   const out: string[] = [];
   const o = r.options;
   out.push(
-    `LockLens bench — ${o.path ? `tree ${o.path}` : `synthetic corpus ${o.sizeMb} MB × scales ${o.scales.join(',')}`}, parser ${o.parser}, ${o.jobs} workers` +
+    `LockLens bench — ${o.path ? `tree ${o.path}` : `synthetic corpus (${o.profile ?? 'dense'} profile) ${o.sizeMb} MB × scales ${o.scales.join(',')}`}, parser ${o.parser}, ${o.jobs} workers` +
       `, ${r.machine.cpus} CPUs (${r.machine.model}), node ${r.machine.node}, load ${r.machine.loadavgStart.map((x) => x.toFixed(2)).join(' ')}`,
   );
   out.push('');

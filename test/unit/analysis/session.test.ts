@@ -56,7 +56,7 @@ function chainTree(): Map<string, string> {
 
 const strip = (r: AnalysisResult): AnalysisResult => ({ ...r, stats: { ...r.stats, timings: {} } });
 
-type Edit = { kind: 'blank' | 'delete' | 'dup' | 'swap' | 'remove' | 'restore' | 'dropcall' | 'addfn'; file: number; line: number };
+type Edit = { kind: 'blank' | 'delete' | 'dup' | 'swap' | 'remove' | 'restore' | 'dropcall' | 'addfn' | 'comment' | 'wrap' | 'cycle' | 'addfile'; file: number; line: number };
 
 function applyEdit(text: string, e: Edit): string {
   const lines = text.split('\n');
@@ -89,6 +89,26 @@ function applyEdit(text: string, e: Edit): string {
       const n = `added_${e.line}`;
       return `${text}\nstatic DEFINE_MUTEX(${n}_lock);\nvoid ${n}(void)\n{\n\tmutex_lock(&${n}_lock);\n${callee ? `\t${callee}();\n` : ''}\tmutex_unlock(&${n}_lock);\n}\n`;
     }
+    case 'comment': {
+      // Changes the text but not the IR: every FnInfo of the file is kept.
+      const j = lines.findIndex((l, k) => k >= i && /^\s+\S.*;\s*$/.test(l));
+      if (j >= 0) lines[j] = `${lines[j]} /* edited */`;
+      break;
+    }
+    case 'wrap': {
+      // A call now made under a lock: the callee's entry context (and findings there) change.
+      const j = lines.findIndex((l, k) => k >= i && /^\s+[a-z_][a-z0-9_]*\([^;]*\);\s*$/.test(l) && !/lock|unlock/.test(l));
+      if (j >= 0) lines.splice(j, 1, '\tspin_lock(&wrap_lock);', lines[j]!, '\tspin_unlock(&wrap_lock);');
+      break;
+    }
+    case 'cycle': {
+      // A lower layer calls back into a higher one: a recursive SCC across files.
+      const m = /c(\d)_\d\(\)/.exec(text);
+      if (!m) break;
+      const j = lines.findIndex((l, k) => k >= i && /^\s+(mutex|spin)_unlock\(/.test(l));
+      if (j >= 0) lines.splice(j, 0, `\tc3_${e.line % 4}();`);
+      break;
+    }
     case 'dropcall': {
       const j = lines.findIndex((l, k) => k >= i && /^\s+[a-z_]+\([^;]*\);\s*$/.test(l));
       if (j >= 0) lines[j] = lines[j]!.replace(/[a-z_]+\(/, '(void)(');
@@ -115,15 +135,16 @@ test('incremental session deep-equals a from-scratch analysis under random edits
     return f;
   };
   let reusedSomewhere = false;
+  const pathKinds = new Set<number>();
   await fc.assert(
     fc.asyncProperty(
       fc.array(
         fc.record({
-          kind: fc.constantFrom<Edit['kind']>('blank', 'delete', 'dup', 'swap', 'swap', 'addfn', 'addfn', 'remove', 'restore', 'dropcall'),
+          kind: fc.constantFrom<Edit['kind']>('blank', 'delete', 'dup', 'swap', 'swap', 'addfn', 'addfn', 'remove', 'restore', 'dropcall', 'comment', 'comment', 'wrap', 'wrap', 'cycle', 'addfile'),
           file: fc.nat(),
           line: fc.nat(400),
         }),
-        { minLength: 3, maxLength: 6 },
+        { minLength: 3, maxLength: 8 },
       ),
       async (edits) => {
         const tree = new Map(base);
@@ -139,6 +160,12 @@ test('incremental session deep-equals a from-scratch analysis under random edits
           if (e.kind === 'remove') {
             tree.delete(path);
             removed.push(path);
+          } else if (e.kind === 'addfile') {
+            // A new file calling into the chains while holding its own lock (new edges, callers).
+            const np = `added/f${e.line}.c`;
+            const text = `static DEFINE_MUTEX(nf${e.line});\nvoid nf${e.line}_run(void)\n{\n\tmutex_lock(&nf${e.line});\n\tc${e.line % 4}_${e.file % 4}();\n\tmutex_unlock(&nf${e.line});\n}\n`;
+            tree.set(np, text);
+            changed.push(factsOf(np, text));
           } else {
             const text = e.kind === 'restore' ? base.get(path)! : applyEdit(tree.get(path) ?? base.get(path)!, e);
             tree.set(path, text);
@@ -148,13 +175,16 @@ test('incremental session deep-equals a from-scratch analysis under random edits
           const all = [...tree.keys()].sort().map((k) => factsOf(k, tree.get(k)!));
           const full = analyzeFacts(all, { config });
           if ((inc.stats.timings.reusedFunctions ?? 0) > 0) reusedSomewhere = true;
+          pathKinds.add(inc.stats.timings.incrementalPath ?? -1);
           assert.deepEqual(strip(inc), strip(full), `after ${e.kind} of ${path}`);
         }
       },
     ),
-    { numRuns: 6, seed: 20261121 },
+    { numRuns: 8, seed: 20261121 },
   );
   assert.ok(reusedSomewhere, 'the session reused results at least once (otherwise the test proves nothing)');
+  // Both incremental paths ran: proportional (2) and rebuilt call graph (1).
+  assert.ok(pathKinds.has(2) && pathKinds.has(1), `incremental paths exercised: ${[...pathKinds].join(',')}`);
 });
 
 test('a body edit re-analyses only the edited file and callers whose callee summary changed', async () => {

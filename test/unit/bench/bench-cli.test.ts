@@ -57,6 +57,9 @@ test('bench --quick completes and writes JSON with every figure', { timeout: 120
     assert.deepEqual(ids, ['full-vs-parse', 'parallel-vs-parse', 'incremental-p95', 'peak-rss', 'scaling-2x', 'series-per-patch']);
     for (const row of r.targets) assert.ok(['PASS', 'MISS', 'n/a'].includes(row.status));
     assert.match(out, /^scale\s+MB\s+files\s+parse-only\s+full j1\s+ratio/m);
+    assert.match(out, /^LockLens bench — synthetic corpus \(realistic profile\)/);
+    assert.equal(r.options.profile, 'realistic');
+    for (const run of r.runs) assert.equal(run.corpus.profile, 'realistic');
     assert.match(out, /Targets:/);
     // The generated corpus lives in the OS temp dir and is removed afterwards.
     const after = readdirSync(os.tmpdir()).filter((n) => n.startsWith('locklens-bench-') && !n.startsWith('locklens-bench-test-') && !before.has(n));
@@ -75,6 +78,7 @@ test('bench rejects bad options with a usage error', async () => {
   await assert.rejects(runBench(['--scales', '1,x'], io), UsageError);
   await assert.rejects(runBench(['--path', '/nonexistent/locklens'], io), (e: unknown) => e instanceof UsageError && /not a directory/.test(e.message));
   await assert.rejects(runBench(['--frobnicate'], io), UsageError);
+  await assert.rejects(runBench(['--profile', 'sparse'], io), (e: unknown) => e instanceof UsageError && /--profile: expected realistic or dense/.test(e.message));
 });
 
 test('bench options: defaults and --quick', () => {
@@ -86,9 +90,35 @@ test('bench options: defaults and --quick', () => {
   assert.equal(d.json, path.resolve('/w', '.locklens-out/bench.json'));
   assert.deepEqual(d.simGrid.map(([, v]) => v.length), [7, 8]);
   assert.equal(d.simReps, 10);
+  assert.equal(d.profile, 'realistic');
+  assert.equal(d.corpusStats, false);
+  assert.equal(parseBenchArgs(['--profile', 'dense'], '/w').profile, 'dense');
   const q = parseBenchArgs(['--quick', '--scales', '1', '--size-mb', '0.5', '--jobs', '3'], '/w');
   assert.equal(q.sizeMb, 0.5);
   assert.deepEqual(q.scales, [1]);
   assert.equal(q.jobs, 3);
   assert.equal(q.quick, true);
+});
+
+test('bench --corpus-stats measures a tree or a generated corpus, prints a table and writes JSON only when asked', { timeout: 60_000 }, async () => {
+  const root = process.env.LOCKLENS_ROOT ?? process.cwd();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'locklens-bench-test-'));
+  try {
+    let out = '';
+    const io = { stdout: (s: string) => (out += s), stderr: () => undefined, cwd: dir };
+    const tree = path.join(root, 'test', 'fixtures', 'bench', 'stats-tree');
+    assert.equal(await runBench(['--corpus-stats', '--path', tree, '--json', 'cs.json'], io), 0);
+    assert.match(out, /^figure\s+stats-tree$/m);
+    assert.match(out, /^functions\s+7$/m);
+    const j = JSON.parse(readFileSync(path.join(dir, 'cs.json'), 'utf8'));
+    assert.equal(j.kind, 'corpus-stats');
+    assert.equal(j.source.path, tree);
+    assert.equal(j.stats.edges, 1);
+    out = '';
+    assert.equal(await runBench(['--corpus-stats', '--profile', 'dense', '--size-mb', '0.05'], io), 0);
+    assert.match(out, /^figure\s+dense 0\.05 MB$/m);
+    assert.deepEqual(readdirSync(dir), ['cs.json'], 'no JSON without --json, nothing else written');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

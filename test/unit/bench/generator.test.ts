@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { generateCorpus, editableLines, applyEdit, type Corpus } from '../../../src/host/bench/generator';
+import { generateCorpus, editableLines, applyEdit, CORPUS_PROFILES, type Corpus } from '../../../src/host/bench/generator';
 import { createParser } from '../../../src/host/parsers';
 import type { SyntaxNode } from '../../../src/engine/parse/parser';
 
@@ -20,29 +20,47 @@ function countErrors(n: SyntaxNode): number {
   return k;
 }
 
-test('same seed and size give byte-identical corpora; another seed or size does not', () => {
-  const a = generateCorpus({ sizeBytes: 0.3 * MB, seed: 7 });
-  const b = generateCorpus({ sizeBytes: 0.3 * MB, seed: 7 });
-  const c = generateCorpus({ sizeBytes: 0.3 * MB, seed: 8 });
-  const d = generateCorpus({ sizeBytes: 0.4 * MB, seed: 7 });
-  assert.equal(corpusHash(a), corpusHash(b));
-  assert.deepEqual(a.files.map((f) => f.path), b.files.map((f) => f.path));
-  assert.notEqual(corpusHash(a), corpusHash(c));
-  assert.notEqual(corpusHash(a), corpusHash(d));
+for (const profile of CORPUS_PROFILES) {
+  test(`${profile}: same seed and size give byte-identical corpora; another seed or size does not`, () => {
+    const a = generateCorpus({ sizeBytes: 0.3 * MB, seed: 7, profile });
+    const b = generateCorpus({ sizeBytes: 0.3 * MB, seed: 7, profile });
+    const c = generateCorpus({ sizeBytes: 0.3 * MB, seed: 8, profile });
+    const d = generateCorpus({ sizeBytes: 0.4 * MB, seed: 7, profile });
+    assert.equal(a.profile, profile);
+    assert.equal(corpusHash(a), corpusHash(b));
+    assert.deepEqual(a.files.map((f) => f.path), b.files.map((f) => f.path));
+    assert.notEqual(corpusHash(a), corpusHash(c));
+    assert.notEqual(corpusHash(a), corpusHash(d));
+  });
+
+  test(`${profile}: corpus size is within ±10% of the requested size`, () => {
+    for (const mb of [0.1, 0.5, 2, 5]) {
+      const c = generateCorpus({ sizeBytes: mb * MB, seed: 1, profile });
+      const actual = c.files.reduce((s, f) => s + Buffer.byteLength(f.text), 0);
+      assert.equal(c.bytes, actual, 'reported bytes match the files');
+      const ratio = actual / (mb * MB);
+      assert.ok(ratio >= 0.9 && ratio <= 1.1, `${mb} MB: got ${actual} bytes (ratio ${ratio.toFixed(3)})`);
+    }
+  });
+}
+
+test('the default profile is realistic, and the profiles generate different trees', () => {
+  const def = generateCorpus({ sizeBytes: 0.2 * MB, seed: 3 });
+  assert.equal(def.profile, 'realistic');
+  assert.equal(corpusHash(def), corpusHash(generateCorpus({ sizeBytes: 0.2 * MB, seed: 3, profile: 'realistic' })));
+  assert.notEqual(corpusHash(def), corpusHash(generateCorpus({ sizeBytes: 0.2 * MB, seed: 3, profile: 'dense' })));
 });
 
-test('corpus size is within ±10% of the requested size', () => {
-  for (const mb of [0.1, 0.5, 2, 5]) {
-    const c = generateCorpus({ sizeBytes: mb * MB, seed: 1 });
-    const actual = c.files.reduce((s, f) => s + Buffer.byteLength(f.text), 0);
-    assert.equal(c.bytes, actual, 'reported bytes match the files');
-    const ratio = actual / (mb * MB);
-    assert.ok(ratio >= 0.9 && ratio <= 1.1, `${mb} MB: got ${actual} bytes (ratio ${ratio.toFixed(3)})`);
-  }
+test('the dense profile is byte-for-byte the generator that produced the earlier measurements', () => {
+  // Hashes of the generator before profiles existed (the corpus of the numbers in
+  // docs/performance.md up to the calibration): dense must stay comparable with them.
+  assert.equal(corpusHash(generateCorpus({ sizeBytes: 0.3 * MB, seed: 7, profile: 'dense' })), 'b09c9795e564e04260b8432a5c4fb173f6895f90e5e3345c627a2b430f48a2f2');
+  assert.equal(corpusHash(generateCorpus({ sizeBytes: 1 * MB, seed: 1, profile: 'dense' })), 'ce1bbcc908d9331d9155b84c1f0bd8eff3dd47f0b253fb3e3f98007c7f21b9e8');
 });
 
-test('corpus mixes kernel and OVS styles and has the 7,000-line edit target at realistic sizes', () => {
-  const c = generateCorpus({ sizeBytes: 2 * MB, seed: 1 });
+for (const profile of CORPUS_PROFILES) {
+test(`${profile}: corpus mixes kernel and OVS styles and has the 7,000-line edit target at realistic sizes`, () => {
+  const c = generateCorpus({ sizeBytes: 2 * MB, seed: 1, profile });
   assert.ok(c.kernelFiles >= 10 && c.ovsFiles >= 10, `kernel ${c.kernelFiles}, ovs ${c.ovsFiles}`);
   const big = c.files.find((f) => f.path === c.bigFile)!;
   const lines = big.text.split('\n').length;
@@ -51,13 +69,15 @@ test('corpus mixes kernel and OVS styles and has the 7,000-line edit target at r
   assert.ok(c.files.some((f) => f.path.startsWith('net/')));
   assert.ok(c.files.some((f) => f.path.endsWith('.h')));
   // A small corpus caps the big file so it stays a minority of the bytes.
-  const small = generateCorpus({ sizeBytes: 0.1 * MB, seed: 1 });
+  const small = generateCorpus({ sizeBytes: 0.1 * MB, seed: 1, profile });
   const smallBig = small.files.find((f) => f.path === small.bigFile)!;
   assert.ok(Buffer.byteLength(smallBig.text) < 0.5 * small.bytes);
 });
+}
 
-test('corpus contains the lock patterns the analysis must handle', () => {
-  const c = generateCorpus({ sizeBytes: 1 * MB, seed: 3 });
+for (const profile of CORPUS_PROFILES) {
+test(`${profile}: corpus contains the lock patterns the analysis must handle`, () => {
+  const c = generateCorpus({ sizeBytes: 1 * MB, seed: 3, profile });
   const all = c.files.map((f) => f.text).join('\n');
   const patterns: [string, RegExp][] = [
     ['goto error path', /goto err_\w+;[\s\S]*?err_\w+:\n\tmutex_unlock/],
@@ -84,7 +104,7 @@ test('corpus contains the lock patterns the analysis must handle', () => {
   let cross = 0;
   for (const f of c.files) {
     if (!f.path.endsWith('.c')) continue;
-    for (const m of f.text.matchAll(/= (\w+_api_\d+)\(id \+ \d+\);|^\s+(\w+_api_\d+)\(\d+\);/gm)) {
+    for (const m of f.text.matchAll(/= (\w+_api_\d+)\((?:id|arg) \+ \d+\);|^\s+(\w+_api_\d+)\(\d+\);/gm)) {
       const def = defs.get(m[1] ?? m[2]!);
       if (def && def !== f.path) cross++;
     }
@@ -92,9 +112,11 @@ test('corpus contains the lock patterns the analysis must handle', () => {
   assert.ok(defs.size > 20, `${defs.size} API functions`);
   assert.ok(cross > 20, `${cross} cross-file calls`);
 });
+}
 
-test('generated code parses with few ERROR nodes (only the macro forms real trees have too)', async () => {
-  const c = generateCorpus({ sizeBytes: 0.4 * MB, seed: 1 });
+for (const profile of CORPUS_PROFILES) {
+test(`${profile}: generated code parses with few ERROR nodes (only the macro forms real trees have too)`, async () => {
+  const c = generateCorpus({ sizeBytes: 0.4 * MB, seed: 1, profile });
   const parser = await createParser('wasm');
   let errors = 0;
   let functions = 0;
@@ -118,6 +140,7 @@ test('generated code parses with few ERROR nodes (only the macro forms real tree
   const fnDefs = c.files.reduce((s, f) => s + (f.text.match(/^\{$/gm) ?? []).length, 0);
   assert.ok(functions >= 0.9 * fnDefs, `${functions} top-level function_definition nodes for ${fnDefs} function bodies`);
 });
+}
 
 test('benchmark edits change exactly one line, deterministically, on generated and real-style files', () => {
   const c = generateCorpus({ sizeBytes: 0.3 * MB, seed: 1 });
