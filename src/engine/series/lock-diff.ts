@@ -60,9 +60,19 @@ export interface AnalysedState {
 export const edgeKey = (e: Pick<LockEdge, 'from' | 'to'>) => `${e.from} -> ${e.to}`;
 export const findingKey = (f: Finding) => f.fingerprint || `${f.rule}|${f.function}|${f.locks.join(',')}`;
 
+// Key maps per array: a series compares each result with the one before and the one after it.
+const keyMaps = new WeakMap<readonly unknown[], { key: unknown; map: Map<string, unknown> }>();
+function keyed<T>(xs: readonly T[], key: (t: T) => string): Map<string, T> {
+  const hit = keyMaps.get(xs);
+  if (hit && hit.key === key) return hit.map as Map<string, T>;
+  const map = new Map(xs.map((x) => [key(x), x] as const));
+  keyMaps.set(xs, { key, map });
+  return map;
+}
+
 function splitByKey<T>(before: readonly T[], after: readonly T[], key: (t: T) => string) {
-  const b = new Map(before.map((x) => [key(x), x] as const));
-  const a = new Map(after.map((x) => [key(x), x] as const));
+  const b = keyed(before, key);
+  const a = keyed(after, key);
   return {
     added: [...a.entries()].filter(([k]) => !b.has(k)).map(([, v]) => v),
     removed: [...b.entries()].filter(([k]) => !a.has(k)).map(([, v]) => v),
@@ -77,6 +87,10 @@ function functionKeys(fns: readonly FunctionFacts[]): Map<string, FunctionFacts>
   return new Map(fns.map((f) => [(count.get(f.name) ?? 0) > 1 ? `${f.name}@${f.file}` : f.name, f] as const));
 }
 
+// Same order as String#localeCompare with default options, without its per-call set-up (the
+// sort of a whole tree's contention paths took most of a patch's diff time).
+const collate = new Intl.Collator().compare;
+
 const setKey = (s: readonly string[]) => [...new Set(s)].sort().join(',');
 const sameSet = (a: LockSet, b: LockSet) => setKey(a.must) === setKey(b.must) && setKey(a.may) === setKey(b.may);
 
@@ -85,10 +99,11 @@ function entryChanges(before: readonly FunctionFacts[], after: readonly Function
   const out: EntryChange[] = [];
   for (const [k, fa] of functionKeys(after)) {
     const fb = b.get(k);
-    if (!fb || sameSet(fb.entry, fa.entry)) continue;
+    // Consecutive session results share unchanged FunctionFacts objects: nothing to compare.
+    if (!fb || fb === fa || sameSet(fb.entry, fa.entry)) continue;
     out.push({ name: fa.name, file: fa.file, line: fa.line, before: fb.entry, after: fa.entry });
   }
-  return out.sort((x, y) => x.file.localeCompare(y.file) || x.line - y.line);
+  return out.sort((x, y) => collate(x.file, y.file) || x.line - y.line);
 }
 
 const ACQUIRE_OPS = new Set(['acquire', 'guard', 'trylock']);
@@ -100,13 +115,39 @@ const ACQUIRE_OPS = new Set(['acquire', 'guard', 'trylock']);
  * functions entered with L already held are not. Followed two levels deep.
  */
 export function contentionPaths(r: AnalysisResult): ContentionPath[] {
+  let v = contentionMemo.get(r);
+  if (!v) contentionMemo.set(r, (v = computeContentionPaths(r)));
+  return v;
+}
+
+// A series diffs every patch against the previous one: each result is read twice, and on a
+// whole tree the path search dominated the per-patch time (a scan of every function per edge).
+const contentionMemo = new WeakMap<AnalysisResult, ContentionPath[]>();
+
+function computeContentionPaths(r: AnalysisResult): ContentionPath[] {
   const contended = new Set(r.locks.filter((l) => l.contended).map((l) => l.id));
   const direct = new Set<string>();
   for (const s of r.sites) if (ACQUIRE_OPS.has(s.op)) for (const l of s.locks) direct.add(`${l}|${s.function}@${s.file}`);
-  const victims = (lock: string, c: string) =>
-    r.functions.filter(
+  // Functions by acquired lock, in result order (the victims' order below is the old scan's).
+  const acquirers = new Map<string, FunctionFacts[]>();
+  for (const f of r.functions) {
+    for (const l of new Set(f.acquires)) {
+      const list = acquirers.get(l);
+      if (list) list.push(f);
+      else acquirers.set(l, [f]);
+    }
+  }
+  // The same holder is reached through many chains: its victims depend only on (lock, c).
+  const victimMemo = new Map<string, FunctionFacts[]>();
+  const victims = (lock: string, c: string): FunctionFacts[] => {
+    const k = `${lock}\u0000${c}`;
+    let v = victimMemo.get(k);
+    if (!v) victimMemo.set(k, (v = victimsOf(lock, c)));
+    return v;
+  };
+  const victimsOf = (lock: string, c: string) =>
+    (acquirers.get(lock) ?? []).filter(
       (f) =>
-        f.acquires.includes(lock) &&
         !f.acquires.includes(c) &&
         !f.entry.may.includes(lock) &&
         !f.returnsHolding.includes(lock) &&
@@ -133,7 +174,7 @@ export function contentionPaths(r: AnalysisResult): ContentionPath[] {
     }
   };
   for (const c of [...contended].sort()) visit(c, []);
-  return [...out.values()].sort((a, b) => a.key.localeCompare(b.key));
+  return [...out.values()].sort((a, b) => collate(a.key, b.key));
 }
 
 const RCU_SITE_OPS: Partial<Record<LockSite['op'], RcuKind>> = { 'rcu-publish': 'rcu-publish', 'rcu-free': 'rcu-free', 'grace-period': 'grace-period' };
@@ -141,6 +182,14 @@ const RCU_SITE_OPS: Partial<Record<LockSite['op'], RcuKind>> = { 'rcu-publish': 
 const normText = (t: string) => t.replace(/\s+/g, ' ').trim();
 
 export function rcuItems(state: AnalysedState): RcuItem[] {
+  let v = rcuMemo.get(state.result);
+  if (!v || v.facts !== state.facts) rcuMemo.set(state.result, (v = { facts: state.facts, items: computeRcuItems(state) }));
+  return v.items;
+}
+
+const rcuMemo = new WeakMap<AnalysisResult, { facts: readonly FileFacts[]; items: RcuItem[] }>();
+
+function computeRcuItems(state: AnalysedState): RcuItem[] {
   const out = new Map<string, RcuItem>();
   for (const f of state.facts) {
     for (const s of f.structs) {
@@ -165,12 +214,16 @@ export function rcuItems(state: AnalysedState): RcuItem[] {
   return [...out.values()];
 }
 
+const lockId = (l: LockClass): string => l.id;
+const contentionKey = (p: ContentionPath): string => p.key;
+const rcuKey = (i: RcuItem): string => i.key;
+
 export function diffStates(before: AnalysedState, after: AnalysedState): LockDelta {
   const edges = splitByKey(before.result.edges, after.result.edges, edgeKey);
-  const locks = splitByKey(before.result.locks, after.result.locks, (l) => l.id);
+  const locks = splitByKey(before.result.locks, after.result.locks, lockId);
   const findings = splitByKey(before.result.findings, after.result.findings, findingKey);
-  const contention = splitByKey(contentionPaths(before.result), contentionPaths(after.result), (p) => p.key);
-  const rcu = splitByKey(rcuItems(before), rcuItems(after), (i) => i.key);
+  const contention = splitByKey(contentionPaths(before.result), contentionPaths(after.result), contentionKey);
+  const rcu = splitByKey(rcuItems(before), rcuItems(after), rcuKey);
   return {
     edgesAdded: edges.added,
     edgesRemoved: edges.removed,
