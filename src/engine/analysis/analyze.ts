@@ -275,23 +275,13 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
   let structural = !st;
   let succ: Map<FnInfo, FnInfo[]>;
   let preds: Map<string, Set<string>>;
-  const replacedBy = new Map<FnInfo, FnInfo>();
+  // Paired once above (same key, in order); anything left unpaired changes the call graph.
+  const replacedBy = swapped;
   if (st) {
     succ = st.succ;
     preds = st.preds;
-    const addedByKey = new Map<string, FnInfo[]>();
-    for (const a of added) {
-      const l = addedByKey.get(a.key);
-      if (l) l.push(a);
-      else addedByKey.set(a.key, [a]);
-    }
-    for (const r of removed) {
-      const l = addedByKey.get(r.key);
-      const n = l && l.length ? l.shift()! : undefined;
-      if (n) replacedBy.set(r, n);
-      else structural = true; // a function disappeared
-    }
-    for (const l of addedByKey.values()) if (l.length) structural = true; // a new function
+    if (removed.length !== swapped.size) structural = true; // a function disappeared
+    if (added.length !== swapped.size) structural = true; // a new function
     // Callers' successor lists point at replaced objects: swap them in place.
     for (const [o, n] of replacedBy) {
       for (const ck of preds.get(o.key) ?? []) {

@@ -63,16 +63,20 @@ export function sccsBottomUp(fns: FnInfo[], succ: Map<FnInfo, FnInfo[]>): FnInfo
   const workV: number[] = [];
   const workI: number[] = [];
   const workS: FnInfo[][] = [];
+  // Numbers a node and pushes it on both the Tarjan stack and the explicit DFS stack.
+  const enter = (v: number, f: FnInfo): void => {
+    index[v] = idx;
+    low[v] = idx++;
+    stack.push(v);
+    onStack[v] = 1;
+    workV.push(v);
+    workI.push(0);
+    workS.push(succ.get(f) ?? []);
+  };
   for (const root of fns) {
     const r = pos.get(root)!;
     if (index[r] !== -1) continue;
-    index[r] = idx;
-    low[r] = idx++;
-    stack.push(r);
-    onStack[r] = 1;
-    workV.push(r);
-    workI.push(0);
-    workS.push(succ.get(root) ?? []);
+    enter(r, root);
     while (workV.length) {
       const t = workV.length - 1;
       const v = workV[t]!;
@@ -83,15 +87,8 @@ export function sccsBottomUp(fns: FnInfo[], succ: Map<FnInfo, FnInfo[]>): FnInfo
         const wf = ss[i]!;
         const w = posOf(wf);
         ensure(w);
-        if (index[w] === -1) {
-          index[w] = idx;
-          low[w] = idx++;
-          stack.push(w);
-          onStack[w] = 1;
-          workV.push(w);
-          workI.push(0);
-          workS.push(succ.get(wf) ?? []);
-        } else if (onStack[w]) low[v] = Math.min(low[v]!, index[w]!);
+        if (index[w] === -1) enter(w, wf);
+        else if (onStack[w]) low[v] = Math.min(low[v]!, index[w]!);
         continue;
       }
       workV.pop();

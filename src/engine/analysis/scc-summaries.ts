@@ -55,14 +55,16 @@ export interface SummaryRun {
   comps: CompRecord[];
 }
 
-export function computeSummaries(inp: SummaryInputs, sccs: FnInfo[][], succ: Map<FnInfo, FnInfo[]>, checkAbort: () => void): SummaryRun {
+/** The SCC being analysed: summaries read from outside it are recorded as its dependencies. */
+interface CompTracker {
+  cur: CompRecord | null;
+  inComp: Set<string>;
+}
+
+/** What FunctionAnalyzer sees, for the cold pass and the incremental one alike. */
+function analyzerEnv(inp: SummaryInputs, summaries: Map<string, FnSummary>, track: CompTracker): AnalyzerEnv {
   const { prog, bindings } = inp;
-  const summaries = new Map<string, FnSummary>();
-  const local = new Map<string, LocalResult>();
-  const comps: CompRecord[] = [];
-  let cur: CompRecord | null = null;
-  let inComp: Set<string> = new Set();
-  const env: AnalyzerEnv = {
+  return {
     prog,
     cat: inp.cat,
     noAnnotations: inp.noAnnotations,
@@ -70,12 +72,21 @@ export function computeSummaries(inp: SummaryInputs, sccs: FnInfo[][], succ: Map
     perNetRtnlAlsoGlobal: inp.perNetRtnlAlsoGlobal,
     summaryOf: (k) => {
       const s = summaries.get(k);
-      if (cur && !inComp.has(k) && !cur.deps.has(k)) cur.deps.set(k, s !== undefined);
+      const cur = track.cur;
+      if (cur && !track.inComp.has(k) && !cur.deps.has(k)) cur.deps.set(k, s !== undefined);
       return s;
     },
     indirectTargets: (callee, fn) => indirectTargets(prog, bindings, callee, fn),
-    noteClass: (r) => cur?.notes.push(r),
+    noteClass: (r) => track.cur?.notes.push(r),
   };
+}
+
+export function computeSummaries(inp: SummaryInputs, sccs: FnInfo[][], succ: Map<FnInfo, FnInfo[]>, checkAbort: () => void): SummaryRun {
+  const summaries = new Map<string, FnSummary>();
+  const local = new Map<string, LocalResult>();
+  const comps: CompRecord[] = [];
+  const track: CompTracker = { cur: null, inComp: new Set() };
+  const env = analyzerEnv(inp, summaries, track);
   for (const comp of sccs) {
     checkAbort();
     comp.sort((a, b) => cmpStr(a.key, b.key));
@@ -83,11 +94,12 @@ export function computeSummaries(inp: SummaryInputs, sccs: FnInfo[][], succ: Map
     const recursive = comp.length > 1 || (succ.get(comp[0]!) ?? []).includes(comp[0]!);
     // The callers-first entry pass reads the SCC order (incremental runs fix it the same way).
     if (recursive) comp.splice(0, comp.length, ...postOrder(comp, succ));
-    cur = { id, deps: new Map(), notes: [], problem: null };
-    inComp = new Set(comp.map((f) => f.key));
+    const cur: CompRecord = { id, deps: new Map(), notes: [], problem: null };
+    track.cur = cur;
+    track.inComp = new Set(comp.map((f) => f.key));
     analyzeComp(env, comp, recursive, succ, summaries, local, cur);
     comps.push(cur);
-    cur = null;
+    track.cur = null;
   }
   return { summaries, local, comps };
 }
@@ -295,25 +307,10 @@ export function referencedNames(ir: FunctionIR): Set<string> {
  * Returns the keys whose summary content changed and the SCC indices that were re-analysed.
  */
 export function recomputeComps(inp: SummaryInputs, st: GlobalState, dirty: Iterable<number>, checkAbort: () => void): { changed: Set<string>; redone: number[]; before: Map<string, LocalResult | undefined>; notesChanged: boolean } {
-  const { prog, bindings } = inp;
   const { summaries, local, sccs, succ } = st;
   const changed = new Set<string>();
-  let cur: CompRecord | null = null;
-  let inComp: Set<string> = new Set();
-  const env: AnalyzerEnv = {
-    prog,
-    cat: inp.cat,
-    noAnnotations: inp.noAnnotations,
-    lineFacts: inp.lineFacts,
-    perNetRtnlAlsoGlobal: inp.perNetRtnlAlsoGlobal,
-    summaryOf: (k) => {
-      const s = summaries.get(k);
-      if (cur && !inComp.has(k) && !cur.deps.has(k)) cur.deps.set(k, s !== undefined);
-      return s;
-    },
-    indirectTargets: (callee, fn) => indirectTargets(prog, bindings, callee, fn),
-    noteClass: (r) => cur?.notes.push(r),
-  };
+  const track: CompTracker = { cur: null, inComp: new Set() };
+  const env = analyzerEnv(inp, summaries, track);
   const heap = new MinHeap();
   const queued = new Set<number>();
   const push = (i: number): void => {
@@ -332,8 +329,9 @@ export function recomputeComps(inp: SummaryInputs, st: GlobalState, dirty: Itera
     const comp = sccs[i]!;
     const old = st.comps[i]!;
     const id = comp.map((f) => f.key).join('\u0000');
-    cur = { id, deps: new Map(), notes: [], problem: null };
-    inComp = new Set(comp.map((f) => f.key));
+    const cur: CompRecord = { id, deps: new Map(), notes: [], problem: null };
+    track.cur = cur;
+    track.inComp = new Set(comp.map((f) => f.key));
     const before = comp.map((f) => summaries.get(f.key));
     for (const f of comp) if (!beforeLocal.has(f.key)) beforeLocal.set(f.key, local.get(f.key));
     analyzeComp(env, comp, st.recursive[i]!, succ, summaries, local, cur);
@@ -355,7 +353,7 @@ export function recomputeComps(inp: SummaryInputs, st: GlobalState, dirty: Itera
         if (d !== undefined && d !== i) push(d);
       }
     });
-    cur = null;
+    track.cur = null;
   }
   return { changed, redone, before: beforeLocal, notesChanged };
 }

@@ -20,7 +20,7 @@
  */
 
 import type { FileFacts, FunctionIR } from '../ir';
-import { emptyFacts, extractFileFacts, utf8Length } from './extract';
+import { clearIr, emptyFacts, extractFileFacts, utf8Length } from './extract';
 import { flattenTopLevel } from './flat-tree';
 import { RecordingIrBuilder, ReuseMismatch, type ItemRecord } from './ir-recorder';
 import type { CParser, InputEdit, Point, SyntaxTree } from './parser';
@@ -278,18 +278,6 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 function left(deadline: number): number | undefined {
   return deadline === Infinity ? undefined : Math.max(1, deadline - performance.now());
-}
-
-function clearIr(f: FileFacts): void {
-  f.functions = [];
-  f.prototypes = [];
-  f.structs = [];
-  f.typedefs = [];
-  f.globals = [];
-  f.macros = [];
-  f.unmodeled = [];
-  f.problems = [];
-  f.errorNodes = 0;
 }
 
 /** The edit between two versions: [start, oldEnd) of the old text became [start, newEnd). */

@@ -180,6 +180,12 @@ export function extractFileFacts(parser: CParser, file: string, text: string, op
 
 /** Drops partial results: a file is either extracted completely or skipped with a problem. */
 function clearFacts(f: FileFacts): void {
+  clearIr(f);
+  f.errorNodesUnmasked = 0;
+}
+
+/** Empties the IR and problems of `f` (the unmasked error count, a separate parse's, is kept). */
+export function clearIr(f: FileFacts): void {
   f.functions = [];
   f.prototypes = [];
   f.structs = [];
@@ -189,5 +195,4 @@ function clearFacts(f: FileFacts): void {
   f.unmodeled = [];
   f.problems = [];
   f.errorNodes = 0;
-  f.errorNodesUnmasked = 0;
 }

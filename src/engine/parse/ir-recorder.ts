@@ -11,7 +11,7 @@
  * ERROR/MISSING count (per item) and the definer globals (recomputed from the mask every time).
  */
 
-import type { FileFacts, FunctionIR, GlobalIR, MacroIR, PrototypeIR, StructIR, TypedefIR, TypeRef } from '../ir';
+import type { FileFacts, TypeRef } from '../ir';
 import type { Deadline } from './budget';
 import type { FlatTree, TopItem } from './flat-tree';
 import { IrBuilder } from './ir-builder';
@@ -19,8 +19,11 @@ import type { MaskResult } from './preprocess';
 
 type Problem = FileFacts['problems'][number];
 
+/** The FileFacts lists an item contributes to (concatenated in item order). */
+type ItemLists = Pick<FileFacts, 'functions' | 'prototypes' | 'structs' | 'typedefs' | 'globals' | 'macros' | 'unmodeled' | 'problems'>;
+
 /** What one top-level item produced; offsets refer to the text version the record belongs to. */
-export interface ItemRecord {
+export interface ItemRecord extends ItemLists {
   type: string;
   tsStart: number;
   tsEnd: number;
@@ -29,14 +32,6 @@ export interface ItemRecord {
   /** The builder's `lastItemEnd` before and after the item. */
   prevEnd: number;
   lastEnd: number;
-  functions: FunctionIR[];
-  prototypes: PrototypeIR[];
-  structs: StructIR[];
-  typedefs: TypedefIR[];
-  globals: GlobalIR[];
-  macros: MacroIR[];
-  unmodeled: FileFacts['unmodeled'];
-  problems: Problem[];
   /** Type refs to resolve through the file's typedefs (already resolved for a finished record). */
   pendingTypes: TypeRef[];
   /** `typedef struct x name;` entries, in order. */
