@@ -16,9 +16,14 @@
  *
  * Not re-entrant: nothing may touch web-tree-sitter between `attach` and `detach` (the flattener
  * is a synchronous loop that only calls this cursor).
+ *
+ * Since then the default is the raw-memory reader (wasm-raw-tree.ts: no WASM call per node,
+ * ≈1.3–1.4× faster again on the tree copy); this cursor stays as its fallback when the start-up
+ * layout check fails and as the reference the differential tests compare it with.
  */
 
 import type { TreeCursorLike } from './flat-tree';
+import { RawMemoryCursor, type RawTreeApi } from './wasm-raw-tree';
 
 /** The emscripten exports this cursor uses (names as emitted by web-tree-sitter 0.25). */
 export interface WasmCursorExports {
@@ -144,19 +149,46 @@ export class RawWasmCursor implements TreeCursorLike {
   }
 }
 
-/** Root nodes of trees parsed by the wasm backend → the exports to walk them with. */
-const rawApiByRoot = new WeakMap<object, { exports: WasmCursorExports; buffer: number }>();
+/** How trees of one wasm parser can be walked: direct cursor exports and/or the raw memory reader. */
+export interface WasmRootApi {
+  cursor: { exports: WasmCursorExports; buffer: number } | null;
+  /** Verified raw-memory reader (wasm-raw-tree.ts), null when the layout check failed. */
+  tree: RawTreeApi | null;
+}
 
-export function registerWasmRoot(root: object, api: { exports: WasmCursorExports; buffer: number }): void {
+/** Root nodes of trees parsed by the wasm backend → how to walk them. */
+const rawApiByRoot = new WeakMap<object, WasmRootApi>();
+
+export function registerWasmRoot(root: object, api: WasmRootApi): void {
   rawApiByRoot.set(root, api);
 }
 
 /** A raw cursor over `root` when it came from the wasm backend and the fast path is available. */
 export function rawWasmCursorFor(root: object, walk: () => unknown): RawWasmCursor | null {
-  const api = rawApiByRoot.get(root);
+  const api = rawApiByRoot.get(root)?.cursor;
   if (!api) return null;
   const c = walk();
   const raw = RawWasmCursor.attach(api, c);
   if (!raw) (c as { delete?: () => void }).delete?.();
   return raw;
+}
+
+/** How `root` (a tree registered by wasm-parser.ts) can be walked; undefined for other nodes. */
+export function wasmRootApiFor(root: object): WasmRootApi | undefined {
+  return rawApiByRoot.get(root);
+}
+
+/** The verified raw-memory reader for `root`'s tree (wasm-raw-tree.ts), if any. */
+export function rawTreeApiFor(root: object): RawTreeApi | null {
+  return rawApiByRoot.get(root)?.tree ?? null;
+}
+
+/**
+ * A cursor reading `root`'s tree straight from WASM memory (wasm-raw-tree.ts) when it came from a
+ * wasm parser whose layout check passed. It owns no WASM memory and shares no state with
+ * web-tree-sitter, but holds the heap views of its creation: make a new one after any WASM call.
+ */
+export function rawMemoryCursorFor(root: object): RawMemoryCursor | null {
+  const api = rawApiByRoot.get(root)?.tree;
+  return api ? RawMemoryCursor.at(api, root) : null;
 }

@@ -7,7 +7,8 @@
 // breaks inside our CJS bundles (dist/cli.js, dist/extension.js).
 import WebTreeSitter = require('web-tree-sitter');
 import type { CParser, InputEdit, SyntaxTree } from './parser';
-import { registerWasmRoot, wasmCursorExports, type WasmCursorExports } from './wasm-cursor';
+import { registerWasmRoot, wasmCursorExports, type WasmCursorExports, type WasmRootApi } from './wasm-cursor';
+import { verifyRawTreeLayout, type RawTreeLayout } from './wasm-raw-tree';
 
 const { Language, Parser } = WebTreeSitter;
 
@@ -16,12 +17,19 @@ const { Language, Parser } = WebTreeSitter;
 let runtimeReady: Promise<void> | null = null;
 /** Direct cursor exports of the runtime (see wasm-cursor.ts), null when this build lacks them. */
 let rawCursorApi: { exports: WasmCursorExports; buffer: number } | null = null;
+/** The emscripten module object (its heap views are what wasm-raw-tree.ts reads). */
+let runtimeModule: unknown = null;
 
 export interface WasmParserOptions {
   /** Bytes of `web-tree-sitter.wasm`. */
   runtimeWasm: Uint8Array;
   /** Bytes of `tree-sitter-c.wasm`. */
   languageWasm: Uint8Array;
+  /**
+   * For tests only: a different struct layout for the raw-memory tree reader (wasm-raw-tree.ts),
+   * to check that the start-up verification rejects a wrong one.
+   */
+  rawTreeLayout?: Readonly<RawTreeLayout>;
 }
 
 export async function createWasmParser(opts: WasmParserOptions): Promise<CParser> {
@@ -30,6 +38,7 @@ export async function createWasmParser(opts: WasmParserOptions): Promise<CParser
     const moduleObject = { wasmBinary: opts.runtimeWasm };
     runtimeReady = Parser.init(moduleObject as object).then(() => {
       rawCursorApi = wasmCursorExports(moduleObject);
+      runtimeModule = moduleObject;
     });
     runtimeReady.catch(() => {
       runtimeReady = null; // allow a retry with other bytes
@@ -40,13 +49,16 @@ export async function createWasmParser(opts: WasmParserOptions): Promise<CParser
   const parser = new Parser();
   parser.setLanguage(language);
   let deleted = false;
+  // Per parser (the layout check reads the language's tables too); null ⇒ wasm-cursor.ts path.
+  const rawTree = verifyRawTreeLayout(runtimeModule, { parse: (t) => parser.parse(t) }, opts.rawTreeLayout);
+  const rootApi: WasmRootApi | null = rawCursorApi || rawTree ? { cursor: rawCursorApi, tree: rawTree } : null;
 
   type RawTree = NonNullable<ReturnType<typeof parser.parse>>;
   // Wrapper → web-tree-sitter tree, for `reparse`/`changedRanges` (the wrapper hides the class).
   const rawOf = new WeakMap<SyntaxTree, RawTree>();
   const wrap = (t: RawTree): SyntaxTree => {
     const rootNode = t.rootNode;
-    if (rawCursorApi) registerWasmRoot(rootNode, rawCursorApi);
+    if (rootApi) registerWasmRoot(rootNode, rootApi);
     const w: SyntaxTree = {
       rootNode,
       delete: () => t.delete(),
