@@ -55,9 +55,10 @@ function hashRange(src: string, a: number, b: number): number {
 
 /** An own copy of a string that may be a slice of a larger one. */
 function ownCopy(s: string): string {
-  // Short strings are copies already; slicing a concatenation makes V8 materialise a new
-  // sequential string, which the result then refers to instead of the source.
-  return s.length < 13 ? s : (s + ' ').slice(0, -1);
+  // Short strings are copies already. `join` copies the characters into one new flat string
+  // (a slice of a concatenation, as before, was a 32-byte SlicedString over a new flat string:
+  // 50 k of them, 1.6 MB, on the 12 MB corpus).
+  return s.length < 13 ? s : [s.slice(0, 1), s.slice(1)].join('');
 }
 
 /** The interned string equal to `src.slice(a, b)`. */

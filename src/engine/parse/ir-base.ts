@@ -9,6 +9,7 @@ import type { Annotation, Expr, FileFacts, TypeRef, VarDecl } from '../ir';
 import { type Deadline } from './budget';
 import type { FlatTree } from './flat-tree';
 import { intern, internRange } from './intern';
+import { EMPTY, exact, otherLeaf, typeRefOf } from './ir-shared';
 import type { MaskResult, RawAnnotation } from './preprocess';
 
 export const MAX_TEXT = 400;
@@ -55,8 +56,9 @@ export function clip(s: string): string {
 /** Texts up to this length are interned when read (names, types); longer ones are clipped first. */
 const INTERN_TEXT = 64;
 
+/** An `other` without sub-expressions (shared per text, see ir-shared.ts). */
 export function otherExpr(text: string): Expr {
-  return { k: 'other', text, sub: [] };
+  return otherLeaf(text);
 }
 
 export function structTag(base: string): string | null {
@@ -107,8 +109,19 @@ export interface PreprocArm {
 export abstract class IrBase {
   protected readonly t: FlatTree;
   protected readonly typedefStructs = new Map<string, string>();
-  /** TypeRefs whose base is a bare type name: `struct` resolved through typedefs at the end. */
-  protected readonly pendingTypes: TypeRef[] = [];
+  /**
+   * TypeRefs whose base is a bare type name: `struct` is resolved through the file's typedefs at
+   * the end (a typedef may follow its uses). These placeholders are per builder, one per
+   * (base, ptr, rcu): every use of one resolves the same way. base → placeholders.
+   */
+  private readonly placeholders = new Map<string, TypeRef[]>();
+  private readonly placeholderSet = new Set<TypeRef>();
+  /**
+   * IR objects holding a placeholder in `type` (VarDecl, GlobalIR, TypedefIR, cast) or in
+   * `returnType` (FunctionIR): `settleTypes` swaps in the shared TypeRef once it is resolved.
+   */
+  private typeHolders: { type: TypeRef }[] = [];
+  private retHolders: { returnType: TypeRef }[] = [];
   protected readonly annotations: RawAnnotation[];
   protected annIdx = 0;
   /** End offset of the previous top-level item: annotations written before a declaration attach to it. */
@@ -223,9 +236,9 @@ export abstract class IrBase {
     while (this.annIdx < a.length && a[this.annIdx].offset < from) this.annIdx++;
     while (this.annIdx < a.length && a[this.annIdx].offset < to) {
       const r = a[this.annIdx++];
-      out.push({ kind: r.kind, macro: intern(r.macro), locks: r.locks.map(intern), ret: r.ret === null ? null : intern(r.ret), line: r.line });
+      out.push({ kind: r.kind, macro: intern(r.macro), locks: r.locks.length ? r.locks.map(intern) : EMPTY, ret: r.ret === null ? null : intern(r.ret), line: r.line });
     }
-    return out;
+    return exact(out);
   }
 
   protected lineStarts: number[] | null = null;
@@ -276,29 +289,86 @@ export abstract class IrBase {
     return out;
   }
 
-  protected typeRef(typeNode: number, ptr: number, rcu: boolean): TypeRef {
-    if (typeNode < 0) return { base: 'int', struct: null, ptr, rcu };
+  /**
+   * The TypeRef of a type node: shared (ir-shared.ts), except for a bare type name, which gets
+   * this file's placeholder (see `pendingTypes`). `anonStruct` names an anonymous struct/union
+   * (`typedef struct { ... } foo_t;`).
+   */
+  protected typeRef(typeNode: number, ptr: number, rcu: boolean, anonStruct: string | null = null): TypeRef {
+    if (typeNode < 0) return typeRefOf('int', null, ptr, rcu);
     const ty = this.ty(typeNode);
     if (ty === 'struct_specifier' || ty === 'union_specifier' || ty === 'enum_specifier') {
       const nameNode = this.childOfType(typeNode, 'type_identifier');
       const kw = ty === 'struct_specifier' ? 'struct' : ty === 'union_specifier' ? 'union' : 'enum';
       const tag = nameNode >= 0 ? this.text(nameNode) : '<anon>';
-      return { base: intern(`${kw} ${tag}`), struct: kw === 'enum' || nameNode < 0 ? null : tag, ptr, rcu };
+      const struct = kw === 'enum' || nameNode < 0 ? null : tag;
+      return typeRefOf(intern(`${kw} ${tag}`), struct === null && anonStruct ? anonStruct : struct, ptr, rcu);
     }
     if (ty === 'macro_type_specifier') {
       // `OVSRCU_TYPE(struct x *)` if it was not masked, or another type-wrapping macro.
       const name = this.childOfType(typeNode, 'identifier');
       const inner = this.childOfType(typeNode, 'type_descriptor');
       if (inner >= 0) {
+        // A copy of the inner type as it is now: a placeholder's `struct` is still null here,
+        // and the copy keeps that (it is not resolved later).
         const r = this.typeDescriptor(inner);
-        return { ...r, ptr: r.ptr + ptr, rcu: rcu || r.rcu || (name >= 0 && this.text(name) === 'OVSRCU_TYPE') };
+        return typeRefOf(r.base, r.struct, r.ptr + ptr, rcu || r.rcu || (name >= 0 && this.text(name) === 'OVSRCU_TYPE'));
       }
     }
     let base = this.text(typeNode);
     if (ty === 'sized_type_specifier') base = intern(base.replace(/\s+/g, ' '));
+    if (ty === 'type_identifier') return this.placeholder(base, ptr, rcu);
+    return typeRefOf(base, null, ptr, rcu);
+  }
+
+  /** This file's unresolved TypeRef for a bare type name (struct resolved at the end). */
+  protected placeholder(base: string, ptr: number, rcu: boolean): TypeRef {
+    let l = this.placeholders.get(base);
+    if (l === undefined) this.placeholders.set(base, (l = []));
+    else {
+      for (let i = 0; i < l.length; i++) {
+        const t = l[i];
+        if (t.ptr === ptr && t.rcu === rcu) return t;
+      }
+    }
     const ref: TypeRef = { base, struct: null, ptr, rcu };
-    if (ty === 'type_identifier') this.pendingTypes.push(ref);
+    l.push(ref);
+    this.placeholderSet.add(ref);
     return ref;
+  }
+
+  /** Registers `h` for `settleTypes` when its type is a placeholder; returns `h`. */
+  protected holdType<T extends { type: TypeRef }>(h: T): T {
+    if (this.placeholderSet.has(h.type)) this.typeHolders.push(h);
+    return h;
+  }
+
+  protected holdReturnType<T extends { returnType: TypeRef }>(h: T): T {
+    if (this.placeholderSet.has(h.returnType)) this.retHolders.push(h);
+    return h;
+  }
+
+  /**
+   * Resolves the placeholders through the file's final typedef → struct map, then gives every IR
+   * object holding one the shared TypeRef of the same value (the placeholders are then garbage).
+   */
+  protected settleTypes(typedefStructs: ReadonlyMap<string, string>): void {
+    for (const ref of this.placeholderSet) {
+      const s = typedefStructs.get(ref.base);
+      if (s !== undefined) ref.struct = s;
+    }
+    for (const h of this.typeHolders) {
+      const t = h.type;
+      h.type = typeRefOf(t.base, t.struct, t.ptr, t.rcu);
+    }
+    for (const h of this.retHolders) {
+      const t = h.returnType;
+      h.returnType = typeRefOf(t.base, t.struct, t.ptr, t.rcu);
+    }
+    this.typeHolders = [];
+    this.retHolders = [];
+    this.placeholders.clear();
+    this.placeholderSet.clear();
   }
 
   /** `type_descriptor` (casts, sizeof, macro types): type + abstract declarator. */
@@ -391,23 +461,25 @@ export abstract class IrBase {
   }
 
   protected params(fn: number): VarDecl[] {
-    const out: VarDecl[] = [];
-    if (fn < 0) return out;
+    if (fn < 0) return EMPTY;
     const list = this.childOfType(fn, 'parameter_list');
-    if (list < 0) return out;
+    if (list < 0) return EMPTY;
+    const out: VarDecl[] = [];
     for (const p of this.nk(list)) {
       if (this.ty(p) !== 'parameter_declaration') continue;
       const typeNode = this.typeNodeOf(p);
       const decls = this.declaratorsOf(p, typeNode);
       const info = this.declarator(decls.length ? decls[0] : -1);
       if (!info.name && typeNode >= 0 && this.ty(typeNode) === 'primitive_type' && this.text(typeNode) === 'void' && info.ptr === 0) continue;
-      out.push({
-        name: info.name ?? '',
-        type: this.typeRef(typeNode, info.ptr, this.hasRcu(this.t.start[p], this.t.end[p])),
-        line: this.line(p),
-      });
+      out.push(
+        this.holdType({
+          name: info.name ?? '',
+          type: this.typeRef(typeNode, info.ptr, this.hasRcu(this.t.start[p], this.t.end[p])),
+          line: this.line(p),
+        }),
+      );
     }
-    return out;
+    return exact(out);
   }
 
   // --- top level -------------------------------------------------------------------------------
@@ -420,9 +492,9 @@ export abstract class IrBase {
       const decls = this.declaratorsOf(p, typeNode);
       const info = this.declarator(decls.length ? decls[0] : -1);
       if (!info.name) continue;
-      out.push({ name: info.name, type: this.typeRef(typeNode, info.ptr, false), line: this.line(p) });
+      out.push(this.holdType({ name: info.name, type: this.typeRef(typeNode, info.ptr, false), line: this.line(p) }));
     }
-    return out;
+    return exact(out);
   }
 
   // --- statements ------------------------------------------------------------------------------

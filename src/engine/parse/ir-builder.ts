@@ -8,11 +8,12 @@
  * collected iteratively, so adversarial nesting cannot overflow the JS stack.
  */
 
-import type { Expr, FunctionIR, Stmt, TypeRef, VarDecl } from '../ir';
+import type { Expr, FileFacts, FunctionIR, Stmt, TypeRef, VarDecl } from '../ir';
 import { checkDeadline } from './budget';
 import { DEFINER_TYPES as DEFINERS, PER_CPU_DEFINERS } from './definers';
 import { clip, DECLARATOR_NODES, initDefiner, MAX_STRUCT_DEPTH, otherExpr, structTag, TYPE_NODES } from './ir-base';
 import { intern } from './intern';
+import { EMPTY, exact, numExpr, typeRefOf } from './ir-shared';
 import { IrStmts } from './ir-stmts';
 import type { DefinerMark } from './preprocess';
 
@@ -32,12 +33,8 @@ export class IrBuilder extends IrStmts {
       // Keep globals in source order (definers were blanked out of the tree).
       this.facts.globals.sort((a, b) => a.line - b.line);
     }
-    for (const ref of this.pendingTypes) {
-      if (ref.struct === null) {
-        const s = this.typedefStructs.get(ref.base);
-        if (s !== undefined) ref.struct = s;
-      }
-    }
+    this.settleTypes(this.typedefStructs);
+    trimLists(this.facts);
   }
 
   // --- tree helpers ----------------------------------------------------------------------------
@@ -147,11 +144,12 @@ export class IrBuilder extends IrStmts {
     let params: string[] | null = null;
     const p = this.childOfType(n, 'preproc_params');
     if (p >= 0) {
-      params = [];
+      const names: string[] = [];
       for (const c of this.kids(p)) {
         const ct = this.ty(c);
-        if (ct === 'identifier' || ct === '...') params.push(this.text(c));
+        if (ct === 'identifier' || ct === '...') names.push(this.text(c));
       }
+      params = exact(names);
     }
     const v = this.childOfType(n, 'preproc_arg');
     const body = v >= 0 ? intern(this.text(v).replace(/\\\r?\n/g, ' ').trim()) : '';
@@ -181,9 +179,9 @@ export class IrBuilder extends IrStmts {
       annotations,
       body: this.block(body),
       hasErrors: fromError || this.subtreeHasError(n),
-      preproc: [...this.preproc],
+      preproc: exact(this.preproc),
     };
-    this.facts.functions.push(fnIr);
+    this.facts.functions.push(this.holdReturnType(fnIr));
   }
 
   /** False once the whole tree is known to be clean: then no function needs its subtree scanned. */
@@ -222,7 +220,7 @@ export class IrBuilder extends IrStmts {
       if (definerType !== undefined) {
         this.facts.globals.push({
           name: info.name,
-          type: { base: definerType, struct: structTag(definerType), ptr: 0, rcu: false },
+          type: typeRefOf(definerType, structTag(definerType), 0, false),
           isStatic,
           line: this.line(n),
           init: null,
@@ -231,14 +229,16 @@ export class IrBuilder extends IrStmts {
         continue;
       }
       const init = info.init >= 0 ? this.expr(info.init) : null;
-      this.facts.globals.push({
-        name: info.name,
-        type: this.typeRef(typeNode, info.ptr, this.hasRcu(this.t.start[n], this.t.end[n])),
-        isStatic,
-        line: this.line(n),
-        init,
-        definer: init ? initDefiner(init) : null,
-      });
+      this.facts.globals.push(
+        this.holdType({
+          name: info.name,
+          type: this.typeRef(typeNode, info.ptr, this.hasRcu(this.t.start[n], this.t.end[n])),
+          isStatic,
+          line: this.line(n),
+          init,
+          definer: init ? initDefiner(init) : null,
+        }),
+      );
     }
   }
 
@@ -274,9 +274,8 @@ export class IrBuilder extends IrStmts {
       const ptr = (tyText.match(/\*/g) ?? []).length;
       const base = intern(tyText.replace(/\*/g, '').replace(/\s+/g, ' ').trim());
       const tag = /^(struct|union) (\w+)$/.exec(base);
-      const type: TypeRef = { base, struct: tag ? tag[2] : null, ptr, rcu: false };
-      if (!tag) this.pendingTypes.push(type);
-      this.facts.globals.push({ name, type, isStatic: d.isStatic, line: d.line, init: null, definer: d.macro });
+      const type: TypeRef = tag ? typeRefOf(base, tag[2], ptr, false) : this.placeholder(base, ptr, false);
+      this.facts.globals.push(this.holdType({ name, type, isStatic: d.isStatic, line: d.line, init: null, definer: d.macro }));
       return;
     }
     const tyBase = DEFINERS[d.macro];
@@ -284,19 +283,19 @@ export class IrBuilder extends IrStmts {
     let init: Expr | null = null;
     if (d.args.length > 1) {
       // `DECLARE_WORK(w, fn)`: keep the arguments (the work function) as a call expression.
-      const args: Expr[] = d.args.map((a) => {
+      const args: Expr[] = [];
+      for (const a of d.args) {
         if (ident.test(a.text)) {
           const line = this.offsetLine(a.offset);
-          return { k: 'id', name: a.text, line, col: a.offset - this.lineStartOf(line) };
-        }
-        if (/^[0-9]/.test(a.text)) return { k: 'num', text: a.text };
-        return otherExpr(clip(a.text));
-      });
+          args.push({ k: 'id', name: a.text, line, col: a.offset - this.lineStartOf(line) });
+        } else if (/^[0-9]/.test(a.text)) args.push(numExpr(a.text));
+        else args.push(otherExpr(clip(a.text)));
+      }
       const line = d.line;
       init = {
         k: 'call',
         callee: { k: 'id', name: d.macro, line, col: d.offset - this.lineStartOf(line) },
-        args,
+        args: exact(args),
         line,
         col: d.offset - this.lineStartOf(line),
         endLine: this.offsetLine(d.args[d.args.length - 1].offset),
@@ -305,7 +304,7 @@ export class IrBuilder extends IrStmts {
     }
     this.facts.globals.push({
       name: intern(d.args[0].text),
-      type: { base: tyBase, struct: structTag(tyBase), ptr: 0, rcu: false },
+      type: typeRefOf(tyBase, structTag(tyBase), 0, false),
       isStatic: d.isStatic,
       line: d.line,
       init,
@@ -327,7 +326,7 @@ export class IrBuilder extends IrStmts {
     if (first < 0 || this.ty(first) !== 'identifier') return;
     this.facts.globals.push({
       name: this.text(first),
-      type: { base: ty, struct: structTag(ty), ptr: 0, rcu: false },
+      type: typeRefOf(ty, structTag(ty), 0, false),
       isStatic: false,
       line: this.line(n),
       init: null,
@@ -351,10 +350,9 @@ export class IrBuilder extends IrStmts {
     for (const d of decls) {
       const info = this.declarator(d);
       if (!info.name) continue;
-      const ref = this.typeRef(typeNode, info.ptr, this.hasRcu(this.t.start[n], this.t.end[n]));
-      if (structName && ref.struct === null) ref.struct = structName;
+      const ref = this.typeRef(typeNode, info.ptr, this.hasRcu(this.t.start[n], this.t.end[n]), structName);
       if (ref.struct && info.ptr === 0) this.typedefStructs.set(info.name, ref.struct);
-      this.facts.typedefs.push({ name: info.name, type: ref });
+      this.facts.typedefs.push(this.holdType({ name: info.name, type: ref }));
     }
   }
 
@@ -369,8 +367,10 @@ export class IrBuilder extends IrStmts {
     const name = nameNode >= 0 ? this.text(nameNode) : fallbackName;
     const fields: VarDecl[] = [];
     // Pushed before the fields, so an outer struct precedes the nested ones it contains.
-    if (name !== null) this.facts.structs.push({ name, line: this.line(n), fields });
+    const rec = name !== null ? { name, line: this.line(n), fields } : null;
+    if (rec) this.facts.structs.push(rec);
     this.fieldList(body, fields, name ?? '<anon>');
+    if (rec) rec.fields = exact(fields);
     return name;
   }
 
@@ -412,10 +412,11 @@ export class IrBuilder extends IrStmts {
       if (isAggregate) {
         // `struct { spinlock_t lock; } stats;` → a struct named `owner.stats`.
         const inner = innerName ?? this.structSpecifier(typeNode, `${owner}.${info.name}`);
-        if (inner) type = { ...type, base: intern(`${tt === 'union_specifier' ? 'union' : 'struct'} ${inner}`), struct: inner };
+        if (inner) type = typeRefOf(intern(`${tt === 'union_specifier' ? 'union' : 'struct'} ${inner}`), inner, type.ptr, type.rcu);
       }
-      if (info.fn >= 0) type = { ...type, base: 'fnptr', struct: null };
-      fields.push({ name: info.name, type, line: this.line(f) });
+      // A copy: a placeholder's struct is still null here and stays so (as it always has).
+      if (info.fn >= 0) type = typeRefOf('fnptr', null, type.ptr, type.rcu);
+      fields.push(this.holdType({ name: info.name, type, line: this.line(f) }));
     }
     if (decls.length === 0 && isAggregate) {
       // Anonymous member struct/union: its fields belong to the parent (C11).
@@ -441,7 +442,7 @@ export class IrBuilder extends IrStmts {
     let stray: number[] = [];
 
     const emit = (c: Cand, bodyNodes: number[], block: number): void => {
-      let params: VarDecl[] = [];
+      let params: VarDecl[] = EMPTY;
       if (c.fnDecl >= 0) params = this.params(c.fnDecl);
       else if (c.params >= 0 && this.ty(c.params) === 'parameter_list') params = this.paramsOfList(c.params);
       const bodyStart = block >= 0 ? this.t.start[block] : bodyNodes.length ? this.t.start[bodyNodes[0]] : this.t.end[c.start];
@@ -450,8 +451,8 @@ export class IrBuilder extends IrStmts {
       for (const x of bodyNodes) this.stmtInto(x, stmts);
       if (block >= 0) stmts.push(this.block(block));
       const last = block >= 0 ? block : bodyNodes.length ? bodyNodes[bodyNodes.length - 1] : c.start;
-      const body: Stmt = block >= 0 && stmts.length === 1 ? stmts[0] : { k: 'block', body: stmts, line: this.line(c.start), endLine: this.endLine(last) };
-      this.facts.functions.push({
+      const body: Stmt = block >= 0 && stmts.length === 1 ? stmts[0] : { k: 'block', body: exact(stmts), line: this.line(c.start), endLine: this.endLine(last) };
+      const fnIr: FunctionIR = {
         name: c.name,
         file: this.file,
         line: this.line(c.start),
@@ -463,8 +464,9 @@ export class IrBuilder extends IrStmts {
         annotations,
         body,
         hasErrors: true,
-        preproc: [...this.preproc],
-      });
+        preproc: exact(this.preproc),
+      };
+      this.facts.functions.push(this.holdReturnType(fnIr));
       this.problem('warning', 'recovered-function', `function ${c.name} was recovered from a syntax error region`, this.line(c.start));
     };
     const flush = (): void => {
@@ -553,4 +555,19 @@ export class IrBuilder extends IrStmts {
     }
     flush();
   }
+}
+
+/**
+ * The file's lists without spare capacity (they were grown by `push`). Empty ones stay as they are:
+ * they have no backing store, and callers may still append to `problems`.
+ */
+export function trimLists(f: FileFacts): void {
+  if (f.functions.length) f.functions = f.functions.slice();
+  if (f.prototypes.length) f.prototypes = f.prototypes.slice();
+  if (f.structs.length) f.structs = f.structs.slice();
+  if (f.typedefs.length) f.typedefs = f.typedefs.slice();
+  if (f.globals.length) f.globals = f.globals.slice();
+  if (f.macros.length) f.macros = f.macros.slice();
+  if (f.unmodeled.length) f.unmodeled = f.unmodeled.slice();
+  if (f.problems.length) f.problems = f.problems.slice();
 }

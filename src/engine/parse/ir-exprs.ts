@@ -5,6 +5,7 @@
 
 import type { Expr, Stmt } from '../ir';
 import { clip, IrBase, MAX_DEPTH, otherExpr, TYPE_NODES } from './ir-base';
+import { EMPTY, exact, numExpr, SIZEOF_EXPR, STR_EXPR, typeRefOf } from './ir-shared';
 
 export abstract class IrExprs extends IrBase {
   /** Statement expressions `({ ... })` need the statement converter (ir-stmts.ts). */
@@ -16,7 +17,7 @@ export abstract class IrExprs extends IrBase {
     if (this.depth > MAX_DEPTH) {
       const sub: Expr[] = [];
       this.collectCallsOf(n, sub);
-      return { k: 'other', text: clip(this.text(n)), sub };
+      return { k: 'other', text: clip(this.text(n)), sub: exact(sub) };
     }
     this.depth++;
     try {
@@ -37,11 +38,11 @@ export abstract class IrExprs extends IrBase {
       case 'true':
       case 'false':
       case 'null':
-        return { k: 'num', text: this.text(n) };
+        return numExpr(this.text(n));
       case 'string_literal':
       case 'concatenated_string':
       case 'raw_string_literal':
-        return { k: 'str' };
+        return STR_EXPR;
       case 'call_expression': {
         const ch = this.nk(n);
         const f = ch.length ? ch[0] : -1;
@@ -117,11 +118,11 @@ export abstract class IrExprs extends IrBase {
       case 'cast_expression': {
         const td = this.childOfType(n, 'type_descriptor');
         const v = this.lastNamed(n);
-        return {
+        return this.holdType<Expr & { k: 'cast' }>({
           k: 'cast',
-          type: td >= 0 ? this.typeDescriptor(td) : { base: 'int', struct: null, ptr: 0, rcu: false },
+          type: td >= 0 ? this.typeDescriptor(td) : typeRefOf('int', null, 0, false),
           arg: v >= 0 && v !== td ? this.expr(v) : otherExpr(''),
-        };
+        });
       }
       case 'comma_expression': {
         // Right-nested in tree-sitter-c; flatten iteratively.
@@ -139,12 +140,12 @@ export abstract class IrExprs extends IrBase {
             break;
           }
         }
-        return { k: 'comma', exprs };
+        return { k: 'comma', exprs: exact(exprs) };
       }
       case 'sizeof_expression':
       case 'alignof_expression':
       case 'offsetof_expression':
-        return { k: 'sizeof' };
+        return SIZEOF_EXPR;
       case 'parenthesized_expression': {
         const inner = this.firstNamed(n);
         if (inner < 0) return otherExpr(clip(this.text(n)));
@@ -164,7 +165,7 @@ export abstract class IrExprs extends IrBase {
           if (ty === 'type_descriptor' || TYPE_NODES.has(ty)) continue;
           sub.push(this.expr(c));
         }
-        return { k: 'other', text: clip(this.text(n)), sub };
+        return sub.length ? { k: 'other', text: clip(this.text(n)), sub: exact(sub) } : otherExpr(clip(this.text(n)));
       }
     }
   }
@@ -194,13 +195,16 @@ export abstract class IrExprs extends IrBase {
         entries.push({ field: null, value: this.expr(c) });
       }
     }
-    return { k: 'init', entries };
+    return { k: 'init', entries: exact(entries) };
   }
+
   protected args(list: number): Expr[] {
+    if (list < 0) return EMPTY;
+    const ch = this.nk(list);
+    if (ch.length === 0) return EMPTY;
     const out: Expr[] = [];
-    if (list < 0) return out;
-    for (const a of this.nk(list)) out.push(this.expr(a));
-    return out;
+    for (let i = 0; i < ch.length; i++) out.push(this.expr(ch[i]));
+    return exact(out);
   }
 
   protected idExpr(n: number): Expr {
@@ -212,7 +216,7 @@ export abstract class IrExprs extends IrBase {
     const ty = this.ty(n);
     if (budget > 0) {
       if (ty === 'identifier' || ty === 'field_identifier') return this.idExpr(n);
-      if (ty === 'number_literal') return { k: 'num', text: this.text(n) };
+      if (ty === 'number_literal') return numExpr(this.text(n));
       if (ty === 'parenthesized_expression') {
         const inner = this.firstNamed(n);
         if (inner >= 0) return this.simpleExpr(inner, budget - 1);
@@ -237,11 +241,12 @@ export abstract class IrExprs extends IrBase {
   protected shallowCall(n: number): Expr {
     const f = this.firstNamed(n);
     const argList = this.childOfType(n, 'argument_list');
-    const args = argList >= 0 ? this.nk(argList).map((a) => this.simpleExpr(a, 12)) : [];
+    const args: Expr[] = [];
+    if (argList >= 0) for (const a of this.nk(argList)) args.push(this.simpleExpr(a, 12));
     return {
       k: 'call',
       callee: f >= 0 && this.ty(f) === 'identifier' ? this.idExpr(f) : otherExpr(f >= 0 ? clip(this.text(f)) : ''),
-      args,
+      args: exact(args),
       line: this.line(n),
       col: this.t.col[n],
       endLine: this.endLine(n),
@@ -254,7 +259,7 @@ export abstract class IrExprs extends IrBase {
     if (this.depth <= MAX_DEPTH) {
       for (const a of this.nk(argsNode)) args.push(this.expr(a));
     }
-    const flat = args.length === 1 && args[0].k === 'comma' ? args[0].exprs : args;
+    const flat = args.length === 1 && args[0].k === 'comma' ? args[0].exprs : exact(args);
     return {
       k: 'call',
       callee: this.idExpr(id),

@@ -11,10 +11,10 @@
  * ERROR/MISSING count (per item) and the definer globals (recomputed from the mask every time).
  */
 
-import type { FileFacts, TypeRef } from '../ir';
+import type { FileFacts } from '../ir';
 import type { Deadline } from './budget';
 import type { FlatTree, TopItem } from './flat-tree';
-import { IrBuilder } from './ir-builder';
+import { IrBuilder, trimLists } from './ir-builder';
 import type { MaskResult } from './preprocess';
 
 type Problem = FileFacts['problems'][number];
@@ -32,8 +32,6 @@ export interface ItemRecord extends ItemLists {
   /** The builder's `lastItemEnd` before and after the item. */
   prevEnd: number;
   lastEnd: number;
-  /** Type refs to resolve through the file's typedefs (already resolved for a finished record). */
-  pendingTypes: TypeRef[];
   /** `typedef struct x name;` entries, in order. */
   typedefSets: [string, string][];
   /** ERROR and MISSING nodes in the item. */
@@ -97,7 +95,6 @@ export class RecordingIrBuilder extends IrBuilder {
     }
     const list = this.top.map((x) => x.node);
     const records: ItemRecord[] = [];
-    const built: ItemRecord[] = [];
     let errors = t.missing[0] || t.type[0] === 'ERROR' ? 1 : 0;
     for (let k = 0; k < this.top.length; k++) {
       const it = this.top[k];
@@ -119,7 +116,6 @@ export class RecordingIrBuilder extends IrBuilder {
       if (!it.copied) throw new ReuseMismatch(`item at ${it.tsStart} was not copied`);
       const n = list[k];
       const len = [facts.functions.length, facts.prototypes.length, facts.structs.length, facts.typedefs.length, facts.globals.length, facts.macros.length, facts.unmodeled.length];
-      const pt = this.pendingTypes.length;
       const prevEnd = this.lastItemEnd;
       const problems: Problem[] = [];
       const typedefSets: [string, string][] = [];
@@ -149,38 +145,29 @@ export class RecordingIrBuilder extends IrBuilder {
         macros: facts.macros.slice(len[5]),
         unmodeled: facts.unmodeled.slice(len[6]),
         problems,
-        pendingTypes: this.pendingTypes.slice(pt),
         typedefSets,
         errors: e,
       };
       records.push(rec);
-      built.push(rec);
     }
     facts.errorNodes = errors;
     const typedefs = new Map<string, string>();
     for (const r of records) for (const [k, v] of r.typedefSets) typedefs.set(k, v);
     if (expectTypedefs && !sameMap(typedefs, expectTypedefs)) throw new ReuseMismatch('the file’s typedef → struct map changed');
     // Definer globals come from the mask, not from items: recomputed every time (they are few).
-    const pt = this.pendingTypes.length;
     this.problemSink = [];
     if (this.mask.definers.length) {
       for (const d of this.mask.definers) this.definerGlobal(d);
       facts.globals.sort((a, b) => a.line - b.line);
     }
-    const resolve = (refs: TypeRef[]): void => {
-      for (const ref of refs) {
-        if (ref.struct === null) {
-          const s = typedefs.get(ref.base);
-          if (s !== undefined) ref.struct = s;
-        }
-      }
-    };
-    for (const r of built) resolve(r.pendingTypes);
-    resolve(this.pendingTypes.slice(pt));
+    // Reused items hold shared TypeRefs already (resolved with the same typedef map); the built
+    // ones get theirs now.
+    this.settleTypes(typedefs);
     const problems: Problem[] = [];
     for (const p of head) if (problems.length < MAX_PROBLEMS) problems.push(p);
     for (const r of records) for (const p of r.problems) if (problems.length < MAX_PROBLEMS) problems.push(p);
     facts.problems = problems;
+    trimLists(facts);
     return { records, typedefs };
   }
 }

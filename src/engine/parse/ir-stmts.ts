@@ -8,6 +8,7 @@ import type { Expr, Stmt } from '../ir';
 import { checkDeadline } from './budget';
 import { intern } from './intern';
 import { clip, MAX_DEPTH, otherExpr } from './ir-base';
+import { EMPTY, exact } from './ir-shared';
 import { IrExprs } from './ir-exprs';
 
 export abstract class IrStmts extends IrExprs {
@@ -16,28 +17,25 @@ export abstract class IrStmts extends IrExprs {
   protected abstract macroDef(n: number): void;
 
   protected block(n: number): Stmt {
+    if (this.depth > MAX_DEPTH) return { k: 'block', body: [this.unknown(n)], line: this.line(n), endLine: this.endLine(n) };
     const body: Stmt[] = [];
-    if (this.depth > MAX_DEPTH) {
-      body.push(this.unknown(n));
-      return { k: 'block', body, line: this.line(n), endLine: this.endLine(n) };
-    }
     this.depth++;
     try {
       for (let c = this.t.firstChild[n]; c >= 0; c = this.t.nextSibling[c]) this.stmtInto(c, body);
     } finally {
       this.depth--;
     }
-    return { k: 'block', body, line: this.line(n), endLine: this.endLine(n) };
+    return { k: 'block', body: exact(body), line: this.line(n), endLine: this.endLine(n) };
   }
 
   /** One statement (a loop or if body); several become a block. */
   protected stmt(n: number): Stmt {
-    if (n < 0) return { k: 'block', body: [], line: 0, endLine: 0 };
+    if (n < 0) return { k: 'block', body: EMPTY, line: 0, endLine: 0 };
     if (this.ty(n) === 'compound_statement') return this.block(n);
     const out: Stmt[] = [];
     this.stmtInto(n, out);
     if (out.length === 1) return out[0];
-    return { k: 'block', body: out, line: this.line(n), endLine: this.endLine(n) };
+    return { k: 'block', body: exact(out), line: this.line(n), endLine: this.endLine(n) };
   }
 
   protected stmtInto(n: number, out: Stmt[]): void {
@@ -183,14 +181,15 @@ export abstract class IrStmts extends IrExprs {
       case 'preproc_if':
       case 'preproc_ifdef': {
         const arms = this.preprocArms(n);
-        const stmts: Stmt[] = arms.map((arm) => {
+        const stmts: Stmt[] = [];
+        for (const arm of arms) {
           const body: Stmt[] = [];
           for (const c of arm.items) this.stmtInto(c, body);
-          return { k: 'block', body, line: arm.line, endLine: arm.endLine };
-        });
+          stmts.push({ k: 'block', body: exact(body), line: arm.line, endLine: arm.endLine });
+        }
         // Without `#else`, skipping the region is the other possibility.
-        if (!arms.some((a) => a.isElse)) stmts.push({ k: 'block', body: [], line, endLine: line });
-        out.push({ k: 'alt', arms: stmts, line });
+        if (!arms.some((a) => a.isElse)) stmts.push({ k: 'block', body: EMPTY, line, endLine: line });
+        out.push({ k: 'alt', arms: exact(stmts), line });
         return;
       }
       case 'preproc_def':
@@ -232,7 +231,7 @@ export abstract class IrStmts extends IrExprs {
       texts.push(this.text(c));
       this.collectCalls(c, calls);
     }
-    return { k: 'unknown', text: clip(texts.join(' ')), calls, line };
+    return { k: 'unknown', text: clip(texts.join(' ')), calls: exact(calls), line };
   }
 
   protected forStmt(n: number, line: number): Stmt {
@@ -261,7 +260,7 @@ export abstract class IrStmts extends IrExprs {
         if (ty === 'declaration') {
           const decls: Stmt[] = [];
           this.localDeclaration(c, decls);
-          init = decls.length === 1 ? decls[0] : { k: 'block', body: decls, line, endLine: line };
+          init = decls.length === 1 ? decls[0] : { k: 'block', body: exact(decls), line, endLine: line };
           seg = 1;
         } else init = { k: 'expr', expr: this.expr(c), line };
       } else if (seg === 1) cond = this.expr(c);
@@ -274,7 +273,7 @@ export abstract class IrStmts extends IrExprs {
   protected unknown(n: number): Stmt {
     const calls: Expr[] = [];
     this.collectCalls(n, calls);
-    return { k: 'unknown', text: clip(this.text(n)), calls, line: this.line(n) };
+    return { k: 'unknown', text: clip(this.text(n)), calls: exact(calls), line: this.line(n) };
   }
 
   /** `guard(cls)(args);` */
@@ -305,10 +304,10 @@ export abstract class IrStmts extends IrExprs {
     const clsExpr = parts[0];
     const cls = clsExpr && clsExpr.k === 'id' ? clsExpr.name : condNode >= 0 ? this.firstArgText(condNode) : '';
     let fail: Stmt | null = null;
-    let args = parts.slice(1);
+    let args = parts.length > 1 ? parts.slice(1) : EMPTY;
     if (macro === 'scoped_cond_guard') {
       const f = parts[1];
-      args = parts.slice(2);
+      args = parts.length > 2 ? parts.slice(2) : EMPTY;
       if (failKeyword === 'return') fail = { k: 'return', expr: f ?? null, line };
       else if (failKeyword === 'goto') fail = { k: 'goto', label: f && f.k === 'id' ? f.name : '', line };
       else if (failKeyword === 'break') fail = { k: 'break', line };
@@ -362,7 +361,7 @@ export abstract class IrStmts extends IrExprs {
       }
       out.push({
         k: 'decl',
-        decl: { name: info.name, type: this.typeRef(typeNode, info.ptr, this.hasRcu(this.t.start[n], this.t.end[n])), line },
+        decl: this.holdType({ name: info.name, type: this.typeRef(typeNode, info.ptr, this.hasRcu(this.t.start[n], this.t.end[n])), line }),
         init: info.init >= 0 ? this.expr(info.init) : null,
         cleanup: this.cleanupIn(this.t.start[d], this.t.end[d]),
         line,
