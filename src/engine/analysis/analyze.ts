@@ -29,9 +29,10 @@ import { MinHeap } from './function-flow';
 import { addRec, changedNames, computeSummaries, postOrderOf, fileHardSig, referencedNames, recomputeComps, type CompRecord, type ReuseSlot } from './scc-summaries';
 import { DEFAULT_HOT_PATHS } from '../detectors/contention-transfer';
 import type { LockRef } from './lock-identity';
-import { Program, type FnInfo } from './program';
+import { Program, tightenLists, type FnInfo } from './program';
 import type { LocalResult, Snap, FnSummary } from './summary';
-import { cmpChain, cmpStr, globToRegExp, hashHex, matchesAny, sortedUnique } from './util';
+import { NO_ENTRIES, NO_MEMBERS, NONE, sharedSetIfEmpty } from './flow/compact';
+import { cmpChain, cmpStr, hashHex, nameMatcher, sortedUnique } from './util';
 
 export interface AnalyzeOptions {
   config: LockLensConfig;
@@ -131,7 +132,7 @@ export interface GlobalState {
   classes: Map<string, LockRef>;
   summaries: Map<string, FnSummary>;
   local: Map<string, LocalResult>;
-  seeds: Map<string, Set<string>>;
+  seeds: Map<string, ReadonlySet<string>>;
   entry: Map<string, Entry>;
   top: Set<string>;
   topDown: string[];
@@ -251,7 +252,8 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
     macroNames = new Set();
     for (const f of prog.files) for (const m of f.macros ?? []) if (m?.name) macroNames.add(m.name);
     bindFnCache = new WeakMap();
-    bindRecs = new Map(prog.files.map((f) => [f.file, fileBindRecs(prog, cat, f, bindFnCache)]));
+    // The per-function cache only pays off in a session's next run (a one-shot run fills it for nothing).
+    bindRecs = new Map(prog.files.map((f) => [f.file, fileBindRecs(prog, cat, f, reuse ? bindFnCache : undefined)]));
   }
   // Records name functions by (name, file); unchanged records resolve to the same functions,
   // so only replaced FnInfo objects need swapping in.
@@ -322,7 +324,8 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
     for (const f of prog.fns) {
       const list = calleesOf(prog, cat, bindings, f);
       succ.set(f, list);
-      for (const g of list) addPred(preds, g.key, f.key);
+      // Callers per callee are read by incremental runs only: a one-shot run skips them.
+      if (reuse) for (const g of list) addPred(preds, g.key, f.key);
     }
   }
   const sumInputs = { prog, cat, bindings, noAnnotations, lineFacts, perNetRtnlAlsoGlobal: !!config.perNetRtnlAlsoGlobal };
@@ -384,7 +387,7 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
           newComps.push(old);
           newCompAt.push(false);
         } else {
-          newComps.push({ id, deps: new Map(), notes: [], problem: null, idx: i });
+          newComps.push({ id, deps: NO_ENTRIES, notes: NONE, problem: null, idx: i });
           dirtySccs.add(i);
           newCompAt.push(true);
         }
@@ -427,7 +430,8 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
     classes = run.notesChanged || structural ? replayNotes(comps) : st.classes;
   } else {
     sccs = sccsBottomUp(prog.fns, succ);
-    const sumRun = computeSummaries(sumInputs, sccs, succ, checkAbort);
+    // A one-shot run (no session) never re-reads SCC dependencies: not recorded.
+    const sumRun = computeSummaries(sumInputs, sccs, succ, checkAbort, !!reuse);
     summaries = sumRun.summaries;
     local = sumRun.local;
     comps = sumRun.comps;
@@ -439,7 +443,7 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
       recursive.push(comp.length > 1 || (succ.get(comp[0]!) ?? []).includes(comp[0]!));
       const c = comps[i]!;
       c.idx = i;
-      for (const [k] of c.deps) addRec(revDeps, k, c);
+      if (reuse) for (const [k] of c.deps) addRec(revDeps, k, c);
     });
     classes = replayNotes(comps);
   }
@@ -468,12 +472,12 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
   // changed; the worklist restarts from their callees (recursive SCCs reset to TOP as a whole).
   const fnsOfKey = (k: string): FnInfo[] => (prog.fnsByFile.get(fileOfKey(k)) ?? []).filter((f) => f.key === k);
   let callsIn: Map<string, CallIn[]>;
-  let seeds: Map<string, Set<string>>;
-  const seedOf = (k: string): Set<string> => {
+  let seeds: Map<string, ReadonlySet<string>>;
+  const seedOf = (k: string): ReadonlySet<string> => {
     const s = summaries.get(k);
     const seed = new Set<string>();
     if (s && !noAnnotations) for (const [id, q] of s.requires) if (q.param === undefined || !id.startsWith('?')) seed.add(id);
-    return seed;
+    return sharedSetIfEmpty(seed);
   };
   /** Keys whose entry must be recomputed (incremental runs). */
   const entryDirty = new Set<string>();
@@ -513,7 +517,7 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
         }
       }
       const seed = seedOf(k);
-      if (!setEq(seed, seeds.get(k) ?? new Set())) entryDirty.add(k);
+      if (!setEq(seed, seeds.get(k) ?? NO_MEMBERS)) entryDirty.add(k);
       seeds.set(k, seed);
       entryDirty.add(k);
     }
@@ -531,6 +535,7 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
       }
       seeds.set(f.key, seedOf(f.key));
     }
+    tightenLists(callsIn);
   }
   const byKey = new Map<string, FnInfo>();
   const keyFn = (k: string): FnInfo | undefined => {
@@ -559,7 +564,7 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
     if (!cs) return false;
     const seed = seeds.get(f.key)!;
     let must = null as Set<string> | null;
-    const may = new Set(seed);
+    const may = new Set<string>(seed);
     for (const c of cs) {
       const ce = entry.get(c.caller.key);
       const callerTop = top.has(c.caller.key);
@@ -573,17 +578,19 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
       }
     }
     const cur = entry.get(f.key)!;
-    const newMust = new Set(seed);
+    const newMust = new Set<string>(seed);
     if (must) for (const l of must) newMust.add(l);
     const wasTop = top.has(f.key);
     if (must !== null) top.delete(f.key);
     const same = wasTop === top.has(f.key) && setEq(cur.must, newMust) && setEq(cur.may, may);
-    if (!same) entry.set(f.key, { must: must !== null ? newMust : cur.must, may });
+    // Entry sets are never written after this: empty ones become the shared empty set.
+    if (!same) entry.set(f.key, { must: must !== null ? sharedSetIfEmpty(newMust) : cur.must, may: sharedSetIfEmpty(may) });
     return !same;
   };
   const initEntry = (k: string): void => {
-    const seed = seeds.get(k) ?? new Set<string>();
-    entry.set(k, { must: new Set(seed), may: new Set(seed) });
+    // The seed is read-only and so are entry sets: both sides can be the seed itself.
+    const seed = seeds.get(k) ?? NO_MEMBERS;
+    entry.set(k, { must: seed, may: seed });
     if (callsIn.has(k)) top.add(k);
     else top.delete(k);
   };
@@ -944,7 +951,8 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
       const callers = callsIn.get(f.key)?.length ?? 0;
       if (!c || c.r !== r || c.s !== s || c.e !== e || c.ff.callers !== callers) {
         c = buildFacts(f, r, s, e, callers, heldFor, lineFacts);
-        factsCache.set(f, c);
+        // Only a session's next run reads the cache.
+        if (reuse) factsCache.set(f, c);
       }
       agg.functions.push(c.ff);
       for (const x of c.sites) agg.sites.push(x);
@@ -955,14 +963,17 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
       const td = now();
       let dc = detFn.get(f);
       if (!dc || dc.r !== r || dc.e !== e || !incremental || detDirty.has(f.key) || (boundChanged && r.waits.length)) {
-        const out: (Finding[] | null)[] = DETECTORS.map(() => null);
+        let out: readonly (Finding[] | null)[] = NO_FINDINGS;
         for (const i of perFnIdx) {
           const d = DETECTORS[i]!;
           const list = runSafe(i, () => d.perFn!(ctx, f, r), [] as Finding[]);
-          out[i] = list.length ? list : null;
+          if (!list.length) continue;
+          // Most functions have no finding: they share one all-null list.
+          if (out === NO_FINDINGS) out = DETECTORS.map(() => null);
+          (out as (Finding[] | null)[])[i] = list;
         }
         dc = { r, e, out };
-        detFn.set(f, dc);
+        if (reuse) detFn.set(f, dc);
       }
       for (const i of perFnIdx) {
         const l = dc.out[i];
@@ -1030,9 +1041,16 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
     if (!rerun) {
       // Rules that look at named functions' summaries (hot paths, periodic functions).
       // lock-order-cycle reads the graph and lock types only; an unknown rule reruns on any change.
-      const globs = d.rule === 'contention-transfer' ? contentionGlobs(config) : d.rule === 'rtnl-in-periodic-path' ? (config.periodicFunctions ?? []).map(globToRegExp) : d.rule === 'lock-order-cycle' ? [] : null;
-      if (globs === null) rerun = localKeys.size > 0;
-      else for (const k of localKeys) if (matchesAny(k.slice(k.lastIndexOf('::') + 2), globs)) rerun = true;
+      const named =
+        d.rule === 'contention-transfer'
+          ? nameMatcher(config.hotPaths?.length ? config.hotPaths : DEFAULT_HOT_PATHS)
+          : d.rule === 'rtnl-in-periodic-path'
+            ? nameMatcher(config.periodicFunctions ?? [])
+            : d.rule === 'lock-order-cycle'
+              ? () => false
+              : null;
+      if (named === null) rerun = localKeys.size > 0;
+      else for (const k of localKeys) if (named(k.slice(k.lastIndexOf('::') + 2))) rerun = true;
     }
     if (rerun) {
       checkAbort();
@@ -1198,8 +1216,12 @@ interface FileAgg {
 interface DetCache {
   r: LocalResult;
   e: Entry;
-  out: (Finding[] | null)[];
+  /** Findings per detector index (read-only: functions without findings share NO_FINDINGS). */
+  out: readonly (Finding[] | null)[];
 }
+
+/** The per-function findings list of a function without findings (every detector null). */
+const NO_FINDINGS: readonly null[] = Object.freeze(DETECTORS.map(() => null));
 
 const cmpFnInfo = (a: FnInfo, b: FnInfo): number => cmpStr(a.file, b.file) || a.ir.line - b.ir.line || cmpStr(a.ir.name, b.ir.name);
 
@@ -1370,18 +1392,21 @@ function sameEdgeState(a: EdgeState, b: EdgeState): boolean {
   return JSON.stringify(a.edge.witnesses) === JSON.stringify(b.edge.witnesses);
 }
 
+const orNone = (a: string[]): string[] => (a.length ? a : NONE);
+
 function buildFacts(f: FnInfo, r: LocalResult, s: FnSummary, e: Entry, callers: number, heldFor: (snap: Snap, fn: FnInfo) => { must: string[]; may: string[] }, lineFacts: boolean): FactsCache {
-  const acquires = sortedUnique([...s.acquires.keys()].filter((k) => !k.startsWith('#')));
-  const returnsHolding = sortedUnique([...s.returnsHolding.keys(), ...(s.tryRet ? s.tryRet.locks.map((l) => l.lock) : [])]);
-  const releasesUnheld = sortedUnique(s.releases.keys());
-  const requires = sortedUnique(s.requires.keys());
+  // Most of these lists are empty: those are the shared frozen empty list (results are read-only).
+  const acquires = orNone(sortedUnique([...s.acquires.keys()].filter((k) => !k.startsWith('#'))));
+  const returnsHolding = orNone(sortedUnique([...s.returnsHolding.keys(), ...(s.tryRet ? s.tryRet.locks.map((l) => l.lock) : [])]));
+  const releasesUnheld = orNone(sortedUnique(s.releases.keys()));
+  const requires = orNone(sortedUnique(s.requires.keys()));
   const ff: FunctionFacts = {
     name: f.ir.name,
     file: f.file,
     line: f.ir.line,
     endLine: f.ir.endLine,
     callers,
-    entry: { must: sortedUnique(e.must), may: sortedUnique(e.may) },
+    entry: { must: orNone(sortedUnique(e.must)), may: orNone(sortedUnique(e.may)) },
     acquires,
     returnsHolding,
     releasesUnheld,
@@ -1412,12 +1437,6 @@ function buildFacts(f: FnInfo, r: LocalResult, s: FnSummary, e: Entry, callers: 
   return { fi: f, r, s, e, ff, sites, lines, refs: [...refs] };
 }
 
-let contentionGlobsMemo: { config: LockLensConfig; res: RegExp[] } | null = null;
-function contentionGlobs(config: LockLensConfig): RegExp[] {
-  if (contentionGlobsMemo?.config !== config) contentionGlobsMemo = { config, res: (config.hotPaths?.length ? config.hotPaths : DEFAULT_HOT_PATHS).map(globToRegExp) };
-  return contentionGlobsMemo.res;
-}
-
 /** Deep equality of JSON-like values (IR): no serialisation, stops at the first difference. */
 function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -1440,7 +1459,7 @@ function sameJson(a: unknown, b: unknown): boolean {
   return true;
 }
 
-function setEq(a: Set<string>, b: Set<string>): boolean {
+function setEq(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   if (a.size !== b.size) return false;
   for (const x of a) if (!b.has(x)) return false;
   return true;

@@ -106,7 +106,8 @@ export function sccsBottomUp(fns: FnInfo[], succ: Map<FnInfo, FnInfo[]>): FnInfo
           comp.push(nodes[w]!);
           if (w === v) break;
         }
-        out.push(comp);
+        // Exact size: most SCCs are single functions, and a pushed array keeps 16+ slots.
+        out.push(comp.length < 16 ? comp.slice() : comp);
       }
     }
   }

@@ -7,18 +7,91 @@ import type { Annotation, Expr, FileFacts, FunctionIR, GlobalIR, PrototypeIR, St
 import { cmpStr } from './util';
 import { forEachStmtExpr } from './expr';
 import { lockTypeOfBase } from './lock-identity';
+import { NONE, sharedIfEmpty } from './flow/compact';
 
 export interface FnInfo {
   key: string;
   ir: FunctionIR;
   file: string;
-  /** Definition annotations merged with every matching prototype's. */
-  annotations: Annotation[];
-  /** Params and locals by name (flow-insensitive; the last declaration wins). */
-  vars: Map<string, TypeRef>;
-  paramIndex: Map<string, number>;
-  /** Simple pointer aliases `struct mutex *m = &x->lock;` / `m = &x->lock;` (single assignment). */
-  aliases: Map<string, Expr>;
+  /** Definition annotations merged with every matching prototype's (read-only; often the shared empty list). */
+  annotations: readonly Annotation[];
+  /**
+   * Params and locals by name (flow-insensitive; the last declaration wins). The three maps are
+   * read-only once built; empty ones are one shared instance (one per function costs ~240 bytes).
+   */
+  vars: ReadonlyMap<string, TypeRef>;
+  /** Parameter position by name (the last one wins on duplicates). */
+  paramIndex: ParamIndex;
+  /** Simple pointer aliases `struct mutex *m = &x->lock;` / `m = &x->lock;` (single assignment; computed on first use). */
+  readonly aliases: ReadonlyMap<string, Expr>;
+}
+
+/** Replaces each short list of `m` by an exact-size copy (same elements, same order). */
+export function tightenLists<K, T>(m: Map<K, T[]>): void {
+  for (const [k, l] of m) if (l.length < 16) m.set(k, l.slice());
+}
+
+/**
+ * Parameter positions by name, read from the IR's parameter list on demand: functions have a
+ * few parameters, and a Map per function cost ~240 bytes each for the whole analysis.
+ */
+export class ParamIndex {
+  constructor(private readonly params: readonly ({ name?: string | null } | null | undefined)[]) {}
+
+  get(name: string): number | undefined {
+    if (!name) return undefined; // unnamed parameters have no position by name
+    const ps = this.params;
+    for (let i = ps.length - 1; i >= 0; i--) if (ps[i]?.name === name) return i;
+    return undefined;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+}
+
+/** Single-assignment locals and the expression assigned to them (see FnInfo.aliases). */
+function aliasesOf(ir: FunctionIR, paramIndex: ParamIndex): ReadonlyMap<string, Expr> {
+  const aliases = new Map<string, Expr>();
+  const assigned = new Map<string, number>();
+  const visitDecl = (s: Stmt): void => {
+    if (s.k === 'decl' && s.init) {
+      aliases.set(s.decl.name, s.init);
+      assigned.set(s.decl.name, (assigned.get(s.decl.name) ?? 0) + 1);
+    }
+    walkStmts(s, visitDecl);
+  };
+  walkStmts(ir.body, visitDecl);
+  forEachStmtExpr(ir.body, (e) => {
+    if (e.k === 'assign' && e.op === '=' && e.left.k === 'id') {
+      aliases.set(e.left.name, e.right);
+      assigned.set(e.left.name, (assigned.get(e.left.name) ?? 0) + 1);
+    }
+  });
+  // Only single-assignment locals are trustworthy aliases.
+  for (const [n, c] of assigned) if (c > 1 || paramIndex.has(n)) aliases.delete(n);
+  return sharedIfEmpty(aliases);
+}
+
+/**
+ * A FnInfo whose aliases are computed on first use: only functions that resolve a lock
+ * expression or an indirect callee read them, and a Map per function costs ~240 bytes.
+ */
+class FnRecord implements FnInfo {
+  private aliasMap: ReadonlyMap<string, Expr> | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly ir: FunctionIR,
+    readonly file: string,
+    readonly annotations: readonly Annotation[],
+    readonly vars: ReadonlyMap<string, TypeRef>,
+    readonly paramIndex: ParamIndex,
+  ) {}
+
+  get aliases(): ReadonlyMap<string, Expr> {
+    return (this.aliasMap ??= aliasesOf(this.ir, this.paramIndex));
+  }
 }
 
 interface GlobalDef {
@@ -84,6 +157,12 @@ export class Program {
       if (l) l.push(f);
       else this.fnsByFile.set(f.file, [f]);
     }
+    // Most name lists hold one entry in a push-grown store of 16+ slots: keep exact-size copies
+    // (later edits replace or push into them like any array).
+    tightenLists(this.byName);
+    tightenLists(this.globals);
+    tightenLists(this.protos);
+    tightenLists(this.fieldOwners);
   }
 
   /**
@@ -192,40 +271,21 @@ export class Program {
 
   private makeFn(file: string, ir: FunctionIR): FnInfo {
     const vars = new Map<string, TypeRef>();
-    const paramIndex = new Map<string, number>();
-    (ir.params ?? []).forEach((p, i) => {
-      if (!p?.name) return;
-      vars.set(p.name, p.type);
-      paramIndex.set(p.name, i);
-    });
-    const aliases = new Map<string, Expr>();
-    const assigned = new Map<string, number>();
+    const paramIndex = new ParamIndex(ir.params ?? NONE);
+    for (const p of ir.params ?? []) if (p?.name) vars.set(p.name, p.type);
     const visitDecl = (s: Stmt): void => {
-      if (s.k === 'decl') {
-        vars.set(s.decl.name, s.decl.type);
-        if (s.init) {
-          aliases.set(s.decl.name, s.init);
-          assigned.set(s.decl.name, (assigned.get(s.decl.name) ?? 0) + 1);
-        }
-      }
+      if (s.k === 'decl') vars.set(s.decl.name, s.decl.type);
       walkStmts(s, visitDecl);
     };
     walkStmts(ir.body, visitDecl);
-    forEachStmtExpr(ir.body, (e) => {
-      if (e.k === 'assign' && e.op === '=' && e.left.k === 'id') {
-        aliases.set(e.left.name, e.right);
-        assigned.set(e.left.name, (assigned.get(e.left.name) ?? 0) + 1);
-      }
-    });
-    // Only single-assignment locals are trustworthy aliases.
-    for (const [n, c] of assigned) if (c > 1 || paramIndex.has(n)) aliases.delete(n);
     const annotations = [...(ir.annotations ?? [])];
     for (const { file: pf, p } of this.protos.get(ir.name) ?? []) {
       if (ir.isStatic && pf !== file && p.isStatic) continue;
       for (const a of p.annotations ?? []) annotations.push(a);
     }
-    return { key: `${file}::${ir.name}`, ir, file, annotations, vars, paramIndex, aliases };
+    return new FnRecord(`${file}::${ir.name}`, ir, file, annotations.length ? annotations : NONE, sharedIfEmpty(vars), paramIndex);
   }
+
 
   /** Function definitions a call by name from `fromFile` reaches: same-file statics first. */
   resolveCall(name: string, fromFile: string): FnInfo | null {

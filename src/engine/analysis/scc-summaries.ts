@@ -17,6 +17,7 @@ import type { LockRef } from './lock-identity';
 import type { FnInfo, Program } from './program';
 import { summarySig, type FnSummary, type LocalResult } from './summary';
 import { cmpStr } from './util';
+import { NO_ENTRIES, NONE, sharedIfEmpty } from './flow/compact';
 import type { GlobalState } from './analyze';
 
 const MAX_SCC_ITERATIONS = 6;
@@ -24,10 +25,14 @@ const MAX_SCC_ITERATIONS = 6;
 export interface CompRecord {
   /** Member keys, sorted and joined. */
   id: string;
-  /** Summaries read from outside the SCC: key → whether it existed at the time. */
-  deps: Map<string, boolean>;
-  /** noteClass calls in order, replayed when the SCC is reused. */
-  notes: LockRef[];
+  /**
+   * Summaries read from outside the SCC: key → whether it existed at the time. Only recorded
+   * for a session (incremental runs read them); read-only once the SCC is done (empty ones are
+   * the shared empty map).
+   */
+  deps: ReadonlyMap<string, boolean>;
+  /** noteClass calls in order, replayed when the SCC is reused (read-only once the SCC is done). */
+  notes: readonly LockRef[];
   problem: Problem | null;
   /** Position in the current bottom-up SCC list (incremental runs keep it up to date). */
   idx?: number;
@@ -58,7 +63,31 @@ export interface SummaryRun {
 /** The SCC being analysed: summaries read from outside it are recorded as its dependencies. */
 interface CompTracker {
   cur: CompRecord | null;
+  /** Dependencies and notes of the SCC being analysed (moved into `cur` when it is done). */
+  deps: Map<string, boolean>;
+  notes: LockRef[];
   inComp: Set<string>;
+  /** Record dependencies (a session's runs); a one-shot analysis never reads them. */
+  keepDeps: boolean;
+}
+
+function openComp(track: CompTracker, id: string, comp: FnInfo[]): CompRecord {
+  const cur: CompRecord = { id, deps: NO_ENTRIES, notes: NONE, problem: null, idx: undefined };
+  track.cur = cur;
+  track.deps = new Map();
+  track.notes = [];
+  track.inComp = new Set(comp.map((f) => f.key));
+  return cur;
+}
+
+/** Publishes the SCC's dependencies and notes: exact-size, or the shared empties. */
+function closeComp(track: CompTracker): void {
+  const cur = track.cur!;
+  cur.deps = sharedIfEmpty(track.deps);
+  cur.notes = track.notes.length ? track.notes.slice() : NONE;
+  track.cur = null;
+  track.deps = new Map();
+  track.notes = [];
 }
 
 /** What FunctionAnalyzer sees, for the cold pass and the incremental one alike. */
@@ -72,20 +101,21 @@ function analyzerEnv(inp: SummaryInputs, summaries: Map<string, FnSummary>, trac
     perNetRtnlAlsoGlobal: inp.perNetRtnlAlsoGlobal,
     summaryOf: (k) => {
       const s = summaries.get(k);
-      const cur = track.cur;
-      if (cur && !track.inComp.has(k) && !cur.deps.has(k)) cur.deps.set(k, s !== undefined);
+      if (track.keepDeps && track.cur && !track.inComp.has(k) && !track.deps.has(k)) track.deps.set(k, s !== undefined);
       return s;
     },
     indirectTargets: (callee, fn) => indirectTargets(prog, bindings, callee, fn),
-    noteClass: (r) => track.cur?.notes.push(r),
+    noteClass: (r) => {
+      if (track.cur) track.notes.push(r);
+    },
   };
 }
 
-export function computeSummaries(inp: SummaryInputs, sccs: FnInfo[][], succ: Map<FnInfo, FnInfo[]>, checkAbort: () => void): SummaryRun {
+export function computeSummaries(inp: SummaryInputs, sccs: FnInfo[][], succ: Map<FnInfo, FnInfo[]>, checkAbort: () => void, keepDeps = true): SummaryRun {
   const summaries = new Map<string, FnSummary>();
   const local = new Map<string, LocalResult>();
   const comps: CompRecord[] = [];
-  const track: CompTracker = { cur: null, inComp: new Set() };
+  const track: CompTracker = { cur: null, deps: new Map(), notes: [], inComp: new Set(), keepDeps };
   const env = analyzerEnv(inp, summaries, track);
   for (const comp of sccs) {
     checkAbort();
@@ -94,12 +124,10 @@ export function computeSummaries(inp: SummaryInputs, sccs: FnInfo[][], succ: Map
     const recursive = comp.length > 1 || (succ.get(comp[0]!) ?? []).includes(comp[0]!);
     // The callers-first entry pass reads the SCC order (incremental runs fix it the same way).
     if (recursive) comp.splice(0, comp.length, ...postOrder(comp, succ));
-    const cur: CompRecord = { id, deps: new Map(), notes: [], problem: null };
-    track.cur = cur;
-    track.inComp = new Set(comp.map((f) => f.key));
+    const cur = openComp(track, id, comp);
     analyzeComp(env, comp, recursive, succ, summaries, local, cur);
     comps.push(cur);
-    track.cur = null;
+    closeComp(track);
   }
   return { summaries, local, comps };
 }
@@ -309,7 +337,7 @@ export function referencedNames(ir: FunctionIR): Set<string> {
 export function recomputeComps(inp: SummaryInputs, st: GlobalState, dirty: Iterable<number>, checkAbort: () => void): { changed: Set<string>; redone: number[]; before: Map<string, LocalResult | undefined>; notesChanged: boolean } {
   const { summaries, local, sccs, succ } = st;
   const changed = new Set<string>();
-  const track: CompTracker = { cur: null, inComp: new Set() };
+  const track: CompTracker = { cur: null, deps: new Map(), notes: [], inComp: new Set(), keepDeps: true };
   const env = analyzerEnv(inp, summaries, track);
   const heap = new MinHeap();
   const queued = new Set<number>();
@@ -329,12 +357,11 @@ export function recomputeComps(inp: SummaryInputs, st: GlobalState, dirty: Itera
     const comp = sccs[i]!;
     const old = st.comps[i]!;
     const id = comp.map((f) => f.key).join('\u0000');
-    const cur: CompRecord = { id, deps: new Map(), notes: [], problem: null };
-    track.cur = cur;
-    track.inComp = new Set(comp.map((f) => f.key));
+    const cur = openComp(track, id, comp);
     const before = comp.map((f) => summaries.get(f.key));
     for (const f of comp) if (!beforeLocal.has(f.key)) beforeLocal.set(f.key, local.get(f.key));
     analyzeComp(env, comp, st.recursive[i]!, succ, summaries, local, cur);
+    closeComp(track);
     cur.idx = i;
     for (const [k] of old.deps) st.revDeps.get(k)?.delete(old);
     for (const [k] of cur.deps) addRec(st.revDeps, k, cur);
@@ -353,7 +380,6 @@ export function recomputeComps(inp: SummaryInputs, st: GlobalState, dirty: Itera
         if (d !== undefined && d !== i) push(d);
       }
     });
-    track.cur = null;
   }
   return { changed, redone, before: beforeLocal, notesChanged };
 }

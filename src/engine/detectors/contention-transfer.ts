@@ -10,7 +10,7 @@
  * threads, where a stall turns into drops.
  */
 import type { Finding, LockEdge } from '../model';
-import { globToRegExp, matchesAny } from '../analysis/util';
+import { nameMatcher } from '../analysis/util';
 import { isRcuId, makeFinding, type Detector, type DetectorContext } from './context';
 import { blockingAdjacency, shortestPath } from './lock-graph';
 
@@ -37,7 +37,7 @@ export const contentionTransfer: Detector = {
   rule: 'contention-transfer',
   severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
-    const globs = (ctx.config.hotPaths?.length ? ctx.config.hotPaths : DEFAULT_HOT_PATHS).map(globToRegExp);
+    const hot = nameMatcher(ctx.config.hotPaths?.length ? ctx.config.hotPaths : DEFAULT_HOT_PATHS);
     const adj = blockingAdjacency(ctx.edges);
     // Per contended lock: the graph restricted to locks that can reach it. Locks that cannot
     // reach it never lead a BFS to it nor discover locks that can, so the shortest path found
@@ -62,7 +62,7 @@ export const contentionTransfer: Detector = {
     };
     const out: Finding[] = [];
     for (const fn of ctx.fns) {
-      if (!matchesAny(fn.ir.name, globs)) continue;
+      if (!hot(fn.ir.name)) continue;
       const s = ctx.local.get(fn.key)?.summary;
       if (!s) continue;
       for (const [l, acq] of [...s.acquires].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {

@@ -10,9 +10,10 @@ import type { FnInfo, Program } from '../analysis/program';
 import type { LocalResult, Snap } from '../analysis/summary';
 import { hashHex } from '../analysis/util';
 
+/** Entry context of a function. Read-only: empty sets are one shared instance (see flow/compact.ts). */
 export interface Entry {
-  must: Set<string>;
-  may: Set<string>;
+  readonly must: ReadonlySet<string>;
+  readonly may: ReadonlySet<string>;
 }
 
 export interface DetectorContext {

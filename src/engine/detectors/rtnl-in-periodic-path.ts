@@ -7,7 +7,7 @@
  * `inited` flags). Reported at the statement of the periodic function reaching RTNL.
  */
 import type { Finding } from '../model';
-import { globToRegExp, matchesAny } from '../analysis/util';
+import { nameMatcher } from '../analysis/util';
 import { makeFinding, type Detector, type DetectorContext } from './context';
 
 const isRtnl = (id: string): boolean => id === 'rtnl_mutex' || id === 'rtnl_mutex[net]' || id.startsWith('rtnl_mutex@');
@@ -16,10 +16,10 @@ export const rtnlInPeriodicPath: Detector = {
   rule: 'rtnl-in-periodic-path',
   severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
-    const globs = (ctx.config.periodicFunctions ?? []).map(globToRegExp);
+    const periodic = nameMatcher(ctx.config.periodicFunctions ?? []);
     const out: Finding[] = [];
     for (const fn of ctx.fns) {
-      if (!matchesAny(fn.ir.name, globs)) continue;
+      if (!periodic(fn.ir.name)) continue;
       const s = ctx.local.get(fn.key)?.summary;
       if (!s) continue;
       const calls = ctx.local.get(fn.key)?.calls ?? [];
@@ -27,7 +27,7 @@ export const rtnlInPeriodicPath: Detector = {
       for (const [l, acq] of s.perRun ?? s.acquires) {
         if (!isRtnl(l) || acq.try) continue;
         // Reported in the innermost periodic function of the chain only.
-        if (acq.chain.slice(1).some((st) => st.function !== fn.ir.name && matchesAny(st.function, globs))) continue;
+        if (acq.chain.slice(1).some((st) => st.function !== fn.ir.name && periodic(st.function))) continue;
         const line = acq.chain[0]?.line ?? fn.ir.line;
         const perIteration = calls.some((c) => c.line === line && c.loop);
         out.push(

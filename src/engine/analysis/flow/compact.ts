@@ -23,6 +23,30 @@ function readOnlyEmptyMap(): Map<never, never> {
 /** The shared empty map of published summaries. */
 export const NO_ENTRIES: Map<never, never> = readOnlyEmptyMap();
 
+function readOnlyEmptySet(): Set<never> {
+  const s = new Set<never>();
+  for (const k of ['add', 'delete', 'clear']) Object.defineProperty(s, k, { value: refuse, enumerable: false });
+  return s;
+}
+
+/**
+ * The shared empty set (entry contexts, seeds): an empty Set's hash table costs ~240 bytes, and
+ * most of the per-function sets of a large tree are empty. Typed read-only; writes throw.
+ */
+export const NO_MEMBERS: ReadonlySet<never> = readOnlyEmptySet();
+
+/** `m`, or the shared empty map when it has no entries (for per-function maps that are final). */
+export function sharedIfEmpty<K, V>(m: Map<K, V>): ReadonlyMap<K, V>;
+export function sharedIfEmpty<K, V>(m: ReadonlyMap<K, V>): ReadonlyMap<K, V>;
+export function sharedIfEmpty<K, V>(m: ReadonlyMap<K, V>): ReadonlyMap<K, V> {
+  return m.size === 0 ? (NO_ENTRIES as ReadonlyMap<K, V>) : m;
+}
+
+/** `s`, or the shared empty set when it has no members. */
+export function sharedSetIfEmpty<T>(s: ReadonlySet<T>): ReadonlySet<T> {
+  return s.size === 0 ? (NO_MEMBERS as ReadonlySet<T>) : s;
+}
+
 function tight<T>(a: T[]): T[] {
   if (a.length === 0) return NONE;
   // V8 grows arrays to at least 17 slots on the first push; a copy has exactly `length`.
@@ -33,9 +57,22 @@ function tightMap<K, V>(m: Map<K, V>): Map<K, V> {
   return m.size === 0 ? (NO_ENTRIES as Map<K, V>) : m;
 }
 
+/** Same keys in the same order with the very same values (so either map reads identically). */
+function sameEntries<K, V>(a: Map<K, V>, b: Map<K, V>): boolean {
+  if (a.size !== b.size) return false;
+  const ib = b.entries();
+  for (const [k, v] of a) {
+    const [kb, vb] = ib.next().value as [K, V];
+    if (k !== kb || v !== vb) return false;
+  }
+  return true;
+}
+
 export function compactSummary(s: FnSummary): void {
   s.acquires = tightMap(s.acquires);
-  if (s.perRun) s.perRun = tightMap(s.perRun);
+  // Most functions pay every acquisition on every run: then perRun holds the same entries as
+  // acquires, and one map can stand for both (iteration order and values are identical).
+  if (s.perRun) s.perRun = sameEntries(s.perRun, s.acquires) ? s.acquires : tightMap(s.perRun);
   s.returnsHolding = tightMap(s.returnsHolding);
   s.releases = tightMap(s.releases);
   s.requires = tightMap(s.requires);
@@ -58,6 +95,7 @@ export function compactResult(r: LocalResult): void {
   r.waits = tight(r.waits);
   r.derefs = tight(r.derefs);
   r.frees = tight(r.frees);
+  for (const x of r.exits) x.tryLocks = tight(x.tryLocks);
   r.exits = tight(r.exits);
   r.acqEvents = tight(r.acqEvents);
   r.badUnlock = tight(r.badUnlock);
