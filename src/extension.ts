@@ -27,7 +27,7 @@ export interface LockLensApi {
   viewLabels(view: 'locks' | 'findings' | 'series'): string[];
   crashWorkerForTest(): void;
   /** Current engine state (idle / analyzing / crashed) and worker crash count. */
-  engineState(): { state: string; crashes: number; open: boolean };
+  engineState(): { state: string; crashes: number; open: boolean; keptTrees: string[] };
   activationMs: number;
 }
 
@@ -68,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): LockLensApi {
     },
     viewLabels: (view) => views[view].labels(),
     crashWorkerForTest: () => s.session.crashForTest(),
-    engineState: () => ({ state: s.session.currentState, crashes: s.session.client.crashes, open: s.session.isOpen }),
+    engineState: () => ({ state: s.session.currentState, crashes: s.session.client.crashes, open: s.session.isOpen, keptTrees: s.session.keptTrees }),
     activationMs,
   };
 }

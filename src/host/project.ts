@@ -11,7 +11,7 @@ import type { FileFacts } from '../engine/ir';
 import type { LockLensConfig } from '../engine/config';
 import type { CParser } from '../engine/parse/parser';
 import { AnalysisSession } from '../engine/analysis/session';
-import { DocumentExtractor } from '../engine/parse/document';
+import { DocumentExtractor, type DocumentExtractStats } from '../engine/parse/document';
 import { createParser } from './parsers';
 import { contentHash } from './fact-cache';
 import { finishAnalysis, prepareTree, type TreeAnalysisOptions } from './analyze-tree';
@@ -24,13 +24,27 @@ export interface FileChange {
   text: string | null;
 }
 
+/**
+ * Trees kept at most. One costs roughly 16 bytes of WASM memory per source byte (a 400 KB file:
+ * ~6 MB), and a reviewer rarely has more editors side by side than this.
+ */
+const MAX_KEPT_TREES = 6;
+
+export interface OpenDocument {
+  /** Relative to the root, `/` separators. */
+  path: string;
+  /** The editor's text. */
+  text: string;
+}
+
 export class Project {
   private facts = new Map<string, FileFacts>();
   private current: AnalysisResult;
   /**
-   * Syntax trees of the few files being edited (LRU, 3), so a keystroke re-parses incrementally
-   * and rebuilds only the changed top-level items; every other FunctionIR keeps its identity,
-   * which is what lets the session skip re-analysing it. All other files keep facts only.
+   * Syntax trees of the files open in editors and of the last few edited ones (LRU,
+   * MAX_KEPT_TREES), so a keystroke re-parses incrementally and rebuilds only the changed
+   * top-level items; every other FunctionIR keeps its identity, which is what lets the session
+   * skip re-analysing it. All other files keep facts only.
    */
   private readonly documents: DocumentExtractor;
 
@@ -44,7 +58,7 @@ export class Project {
   ) {
     for (const f of facts) this.facts.set(f.file, f);
     this.current = result;
-    this.documents = new DocumentExtractor(parser, 3);
+    this.documents = new DocumentExtractor(parser, MAX_KEPT_TREES);
   }
 
   static async open(opts: TreeAnalysisOptions): Promise<Project> {
@@ -69,6 +83,50 @@ export class Project {
   /** Whether a path belongs to the analysed set (include/exclude), for file-watcher events. */
   tracks(path: string): boolean {
     return matchesAny(path, this.config.include) && !matchesAny(path, this.config.exclude);
+  }
+
+  /**
+   * The documents now open in editors. Their trees are parsed and kept (at most MAX_KEPT_TREES,
+   * the first ones listed win), so the first keystroke in one is an incremental re-parse rather
+   * than a full extraction of the file (the 10,216-line `dpif-netdev.c`: ~110 ms → a few ms);
+   * kept trees of documents no longer open are dropped. Only a document whose text is what was
+   * analysed is primed: any other text is an edit, which `update` handles. The analysis result
+   * does not change (the primed extraction's functions are the analysed objects themselves).
+   */
+  setOpenDocuments(docs: readonly OpenDocument[]): { primed: string[]; dropped: string[] } {
+    const wanted = new Set<string>();
+    for (const d of docs) if (wanted.size < MAX_KEPT_TREES && this.facts.has(d.path)) wanted.add(d.path);
+    const dropped: string[] = [];
+    for (const path of this.documents.documents) {
+      if (!wanted.has(path)) {
+        this.documents.forget(path);
+        dropped.push(path);
+      }
+    }
+    const primed: string[] = [];
+    const kept = new Set(this.documents.documents);
+    for (const d of docs) {
+      if (!wanted.has(d.path) || kept.has(d.path)) continue;
+      const prev = this.facts.get(d.path)!;
+      const hash = contentHash(d.text);
+      if (prev.hash !== hash) continue;
+      // Same text as analysed: the facts come out equal, and `previous` makes their functions the
+      // very objects the session holds, so later edits are diffed against those. The facts
+      // themselves are not stored: the analysed ones already describe this text.
+      this.documents.extract(d.path, d.text, { timeoutMs: this.config.fileTimeBudgetMs, hash, previous: prev });
+      if (this.documents.documents.includes(d.path)) primed.push(d.path);
+    }
+    return { primed, dropped };
+  }
+
+  /** Paths whose syntax trees are kept (least recently used first): tests and diagnostics. */
+  get keptTrees(): string[] {
+    return this.documents.documents;
+  }
+
+  /** How the last document extraction went (incremental, full, ...): tests and benchmarks. */
+  get lastExtraction(): DocumentExtractStats {
+    return this.documents.lastStats;
   }
 
   update(changes: FileChange[]): AnalysisResult {

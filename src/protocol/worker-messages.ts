@@ -45,6 +45,11 @@ export type EngineRequest =
   | { kind: 'open'; id: number; options: WorkerAnalysisOptions }
   /** Incremental re-analysis of the open project. */
   | { kind: 'update'; id: number; changes: FileChange[] }
+  /**
+   * The documents open in editors: the open project keeps their syntax trees (so a first
+   * keystroke re-parses incrementally) and drops the trees of documents no longer open.
+   */
+  | { kind: 'documents'; id: number; open: { path: string; text: string }[] }
   /** One-off analysis of a subset of files; does not touch the open project. */
   | { kind: 'analyzeFiles'; id: number; options: WorkerAnalysisOptions; files: string[] }
   | { kind: 'series'; id: number; root: string; source: SeriesSource; allowProcesses: boolean; config?: Partial<LockLensConfig> }
@@ -73,6 +78,8 @@ export interface Commit {
 export interface EngineReplies {
   open: AnalysisResult;
   update: AnalysisResult;
+  /** Paths whose trees were parsed now / dropped, and every path with a kept tree (none when no project is open). */
+  documents: { primed: string[]; dropped: string[]; kept: string[] };
   analyzeFiles: AnalysisResult;
   series: SeriesReport;
   /** Result plus the text of every file the series changed up to that patch. */

@@ -30,6 +30,9 @@ export class EngineSession implements vscode.Disposable {
   readonly onDidChangeState = this.stateEmitter.event;
   private pendingEdits = new Map<string, vscode.Uri>();
   private editTimer: NodeJS.Timeout | undefined;
+  private documentsTimer: NodeJS.Timeout | undefined;
+  /** Paths whose trees the engine keeps, as of its last `documents` reply (e2e tests, log). */
+  keptTrees: string[] = [];
   /** Incremented per update request; only the newest reply may be applied. */
   private updateGeneration = 0;
   private crashTimes: number[] = [];
@@ -54,6 +57,8 @@ export class EngineSession implements vscode.Disposable {
         if (e.contentChanges.length) this.queueEdit(e.document.uri);
       }),
       vscode.workspace.onDidSaveTextDocument((d) => this.queueEdit(d.uri)),
+      // Trees are kept for what is on screen: the first keystroke there is then incremental.
+      vscode.window.onDidChangeVisibleTextEditors(() => this.queueOpenDocuments()),
       // Closing a dirty document discards its text: fall back to what is on disk.
       vscode.workspace.onDidCloseTextDocument((d) => {
         if (d.isDirty) this.queueEdit(d.uri);
@@ -162,6 +167,7 @@ export class EngineSession implements vscode.Disposable {
       this.logSummary(result);
       this.setState('idle');
       this.flushStaleDocuments(versions, root);
+      this.queueOpenDocuments();
       return result;
     } catch (e) {
       if (this.fullRun === ac) this.fullRun = null;
@@ -175,6 +181,35 @@ export class EngineSession implements vscode.Disposable {
       this.log.error('workspace analysis failed', e);
       if (interactive) void this.log.showError(e instanceof Error ? e.message : String(e));
       return null;
+    }
+  }
+
+  /** Tells the engine which analysed documents are visible (debounced like edits). */
+  private queueOpenDocuments(): void {
+    if (!this.projectOpen) return;
+    clearTimeout(this.documentsTimer);
+    this.documentsTimer = setTimeout(() => void this.sendOpenDocuments(), EDIT_DEBOUNCE_MS);
+  }
+
+  private async sendOpenDocuments(): Promise<void> {
+    if (!this.projectOpen) return;
+    const open: { path: string; text: string }[] = [];
+    const seen = new Set<string>();
+    for (const editor of vscode.window.visibleTextEditors) {
+      const doc = editor.document;
+      if (doc.uri.scheme !== 'file' || !C_FILE.test(doc.uri.fsPath)) continue;
+      const rel = this.store.relPath(doc.uri);
+      if (rel === null || seen.has(rel)) continue;
+      seen.add(rel);
+      open.push({ path: rel, text: doc.getText() });
+    }
+    try {
+      const r = await this.timed<'documents'>('keep trees of open documents', { kind: 'documents', open });
+      this.keptTrees = r.kept;
+      if (r.primed.length || r.dropped.length) this.log.debug(`trees kept for ${r.primed.join(', ') || '(none new)'}; dropped ${r.dropped.join(', ') || '(none)'}`);
+    } catch (e) {
+      if (e instanceof EngineError && (e.code === 'crashed' || e.code === 'not-open')) return;
+      this.log.warn(`keeping trees of open documents failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -285,6 +320,7 @@ export class EngineSession implements vscode.Disposable {
     this.crashTimes = [...this.crashTimes.filter((t) => now - t < CRASH_WINDOW_MS), now];
     const wasOpen = this.projectOpen;
     this.projectOpen = false;
+    this.keptTrees = [];
     this.setState('crashed');
     void vscode.window.showWarningMessage(`LockLens: the analysis engine stopped (${reason}). It was restarted.`, 'Show Log').then((pick) => {
       if (pick) this.log.channel.show(true);
@@ -305,6 +341,7 @@ export class EngineSession implements vscode.Disposable {
     this.updateGeneration++;
     if (this.projectOpen) {
       this.projectOpen = false;
+    this.keptTrees = [];
       try {
         await this.client.request({ kind: 'close' });
       } catch {
@@ -320,6 +357,7 @@ export class EngineSession implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.editTimer);
+    clearTimeout(this.documentsTimer);
     for (const d of this.disposables) d.dispose();
     this.stateEmitter.dispose();
     this.client.dispose();

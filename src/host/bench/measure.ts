@@ -62,6 +62,11 @@ export interface IncrementalFigures {
   edits: number;
   requestedEdits: number;
   openMs: number;
+  /**
+   * Parsing and keeping the edited file's tree after the open, as the extension does for a
+   * visible editor (`Project.setOpenDocuments`), so the first timed edit is incremental too.
+   */
+  primeMs: number;
   p50Ms: number;
   p95Ms: number;
   maxMs: number;
@@ -173,6 +178,9 @@ export async function measureIncremental(root: string, backend: 'wasm' | 'native
   const openMs = performance.now() - t0;
   try {
     let text = readFileSync(`${root}/${file}`, 'utf8');
+    const tPrime = performance.now();
+    project.setOpenDocuments([{ path: file, text }]);
+    const primeMs = performance.now() - tPrime;
     const candidates = editableLines(text);
     const lat: number[] = [];
     let last: AnalysisResult = project.result;
@@ -193,6 +201,7 @@ export async function measureIncremental(root: string, backend: 'wasm' | 'native
       edits: lat.length,
       requestedEdits: edits,
       openMs,
+      primeMs,
       p50Ms: percentile(sorted, 50),
       p95Ms: percentile(sorted, 95),
       maxMs: sorted[sorted.length - 1] ?? 0,

@@ -230,7 +230,7 @@ export function renderReport(r: BenchReport): string {
     }
     if (!isNa(base.incremental)) {
       const inc = base.incremental.figures;
-      lines.push(['incremental', `open ${inc.openMs.toFixed(0)}`, `mean ${inc.meanMs.toFixed(1)}`, `max ${inc.maxMs.toFixed(1)}`, ...Object.entries(inc.lastPhases).map(([k, v]) => `last.${k} ${v.toFixed(1)}`)]);
+      lines.push(['incremental', `open ${inc.openMs.toFixed(0)}`, `prime ${inc.primeMs.toFixed(1)}`, `mean ${inc.meanMs.toFixed(1)}`, `max ${inc.maxMs.toFixed(1)}`, ...Object.entries(inc.lastPhases).map(([k, v]) => `last.${k} ${v.toFixed(1)}`)]);
     }
     for (const l of lines) out.push(`  ${pad(l[0]!, 12)} ${l.slice(1).join(', ')}`);
     if (!isNa(base.full1)) {

@@ -129,6 +129,14 @@ async function handle(req: EngineRequest, signal: AbortSignal): Promise<{ value:
         const result = project.update(req.changes);
         return { value: result, timings: { ...result.stats.timings, totalMs: performance.now() - t0 } };
       });
+    case 'documents':
+      return serialized(() => {
+        // No project (yet, or closed): nothing to keep; the next `open` is followed by a new list.
+        if (!project) return { value: { primed: [], dropped: [], kept: [] } };
+        const t0 = performance.now();
+        const value = { ...project.setOpenDocuments(req.open), kept: project.keptTrees };
+        return { value, timings: { totalMs: performance.now() - t0 } };
+      });
     case 'analyzeFiles': {
       const t0 = performance.now();
       const opts = toTreeOptions(req.options, req.id, signal);

@@ -51,6 +51,18 @@ suite('incremental re-analysis', () => {
     await waitFor('the cycle to come back', () => lockLensDiagnostics('demo_order.c').some((d) => codeOf(d) === 'lock-order-cycle'), 10_000);
   });
 
+  test('visible editors keep their syntax trees in the engine; closing them drops the trees', async () => {
+    const kept = async () => (await api()).engineState().keptTrees;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await waitFor('no kept tree once every editor is closed', async () => (await kept()).length === 0, 10_000);
+    const doc = await vscode.workspace.openTextDocument(wsUri('demo_core.c'));
+    await vscode.window.showTextDocument(doc);
+    await waitFor('the visible file to get a kept tree', async () => (await kept()).includes('demo_core.c'), 10_000);
+    assert.deepEqual(await kept(), ['demo_core.c'], 'only the visible document');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await waitFor('the tree to be dropped with its editor', async () => !(await kept()).includes('demo_core.c'), 10_000);
+  });
+
   test('files created and deleted on disk are picked up by the watcher', async () => {
     const file = wsUri('extra_abba.c');
     const text = [

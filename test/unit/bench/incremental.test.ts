@@ -70,3 +70,55 @@ test('parse-only measurement counts files, bytes and ERROR nodes of the same fil
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('Project.setOpenDocuments keeps trees of open documents, so the first edit is incremental', { timeout: 90_000 }, async () => {
+  const { dir, bigFile } = writeCorpus(40_000);
+  const project = await Project.open({ root: dir, parser: 'wasm', jobs: 1, cacheDir: null });
+  try {
+    const text = readFileSync(path.join(dir, bigFile), 'utf8');
+    const first = project.result;
+    const edited = text.replace(/\d+;\n/, '77;\n');
+    assert.notEqual(edited, text);
+
+    // Not primed: the first edit extracts the whole file.
+    const other = await Project.open({ root: dir, parser: 'wasm', jobs: 1, cacheDir: null });
+    try {
+      other.update([{ path: bigFile, text: edited }]);
+      assert.equal(other.lastExtraction.mode, 'full');
+    } finally {
+      other.dispose();
+    }
+
+    // A text other than the analysed one is an edit, not an open document; unknown paths are ignored.
+    assert.deepEqual(project.setOpenDocuments([{ path: bigFile, text: edited }, { path: 'no/such.c', text: '' }]), { primed: [], dropped: [] });
+    assert.deepEqual(project.keptTrees, []);
+
+    assert.deepEqual(project.setOpenDocuments([{ path: bigFile, text }]), { primed: [bigFile], dropped: [] });
+    assert.deepEqual(project.keptTrees, [bigFile]);
+    assert.equal(project.result, first, 'priming does not change the analysis');
+    // Already kept: nothing to do.
+    assert.deepEqual(project.setOpenDocuments([{ path: bigFile, text }]), { primed: [], dropped: [] });
+
+    const next = project.update([{ path: bigFile, text: edited }]);
+    assert.equal(project.lastExtraction.mode, 'incremental');
+    assert.ok(project.lastExtraction.reused > 0, JSON.stringify(project.lastExtraction));
+    assert.ok(next.stats.timings.reusedFunctions! > 0, 'the session re-analyses only the changed function');
+
+    // The incremental result equals a cold analysis of the edited tree (the corpus is this test's own temp dir).
+    writeFileSync(path.join(dir, bigFile), edited);
+    const cold = await Project.open({ root: dir, parser: 'wasm', jobs: 1, cacheDir: null });
+    try {
+      const strip = (r: typeof next) => ({ ...r, stats: { ...r.stats, timings: {} } });
+      assert.deepEqual(strip(next), strip(cold.result));
+    } finally {
+      cold.dispose();
+    }
+
+    // Closing every editor drops the tree.
+    assert.deepEqual(project.setOpenDocuments([]), { primed: [], dropped: [bigFile] });
+    assert.deepEqual(project.keptTrees, []);
+  } finally {
+    project.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

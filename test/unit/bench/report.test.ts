@@ -17,7 +17,7 @@ function full(wallMs: number, jobs: number): FullFigures {
   };
 }
 function inc(p95Ms: number): IncrementalFigures {
-  return { file: 'x.c', fileLines: 7000, edits: 100, requestedEdits: 100, openMs: 1, p50Ms: p95Ms / 2, p95Ms, maxMs: p95Ms, meanMs: p95Ms / 2, lastPhases: {} };
+  return { file: 'x.c', fileLines: 7000, edits: 100, requestedEdits: 100, openMs: 1, primeMs: 1, p50Ms: p95Ms / 2, p95Ms, maxMs: p95Ms, meanMs: p95Ms / 2, lastPhases: {} };
 }
 function run(scale: number, mb: number, o: { parse: number; full1: number; fullN: number; p95: number; rss: number; perPatch: number }): ScaleRun {
   return {
