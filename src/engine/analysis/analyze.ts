@@ -568,14 +568,10 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
     for (const c of cs) {
       const ce = entry.get(c.caller.key);
       const callerTop = top.has(c.caller.key);
-      const h = heldWith(c.snap, ce);
-      for (const l of h.may) may.add(l);
+      const hm = heldAtCall(c.snap, ce, may);
       if (callerTop && c.caller !== f) continue;
-      if (must === null) must = new Set(h.must);
-      else {
-        const hm = new Set(h.must);
-        for (const x of must) if (!hm.has(x)) must.delete(x);
-      }
+      if (must === null) must = hm;
+      else for (const x of must) if (!hm.has(x)) must.delete(x);
     }
     const cur = entry.get(f.key)!;
     const newMust = new Set<string>(seed);
@@ -1435,6 +1431,22 @@ function buildFacts(f: FnInfo, r: LocalResult, s: FnSummary, e: Entry, callers: 
     for (const [line, v] of byLine) lines.push({ file: f.file, line, held: { must: sortedUnique(v.must ?? []), may: sortedUnique(v.may) } });
   }
   return { fi: f, r, s, e, ff, sites, lines, refs: [...refs] };
+}
+
+/**
+ * `heldWith(snap, e)` for the entry worklist, without its sorted copies: adds the may-set to `may`
+ * and returns the must-set. A hub function's entry is recomputed from every caller on each
+ * step, and the four Sets and two sorts per caller were most of an edit's entry phase.
+ */
+function heldAtCall(snap: Snap, e: Entry | undefined, may: Set<string>): Set<string> {
+  const must = new Set(snap.must);
+  for (const l of snap.may) may.add(l);
+  if (e) {
+    for (const l of e.must) if (!snap.dropMay.includes(l)) must.add(l);
+    for (const l of e.may) if (!snap.dropMust.includes(l)) may.add(l);
+  }
+  for (const l of must) may.add(l);
+  return must;
 }
 
 /** Deep equality of JSON-like values (IR): no serialisation, stops at the first difference. */
