@@ -334,8 +334,8 @@ export class RawMemoryCursor implements TreeCursorLike {
     this.alias = g(this.alias, new Uint16Array(n));
   }
 
-  private firstChildStep(): Step {
-    this.iterate(this.size - 1);
+  /** Moves the iterator on to the next child a cursor stops at (visible, or hidden with visible children) and enters it. */
+  private enterNextChild(): Step {
     while (this.itNext()) {
       if (this.cVisible) {
         this.pushChild();
@@ -347,6 +347,11 @@ export class RawMemoryCursor implements TreeCursorLike {
       }
     }
     return Step.None;
+  }
+
+  private firstChildStep(): Step {
+    this.iterate(this.size - 1);
+    return this.enterNextChild();
   }
 
   gotoFirstChild(): boolean {
@@ -368,16 +373,8 @@ export class RawMemoryCursor implements TreeCursorLike {
       this.itPos = this.pos[e]!;
       this.itNext(); // passes the entry itself
       if (this.cVisible && this.size + 1 < initial) break;
-      while (this.itNext()) {
-        if (this.cVisible) {
-          this.pushChild();
-          return Step.Visible;
-        }
-        if (this.visibleChildCountOf(this.cAddr) > 0) {
-          this.pushChild();
-          return Step.Hidden;
-        }
-      }
+      const step = this.enterNextChild();
+      if (step !== Step.None) return step;
     }
     this.size = initial;
     return Step.None;

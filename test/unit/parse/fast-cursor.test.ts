@@ -13,31 +13,9 @@ import { flattenTree, TOKEN_TYPES, type FlatTree, type TreeCursorLike } from '..
 import { maskSource } from '../../../src/engine/parse/preprocess';
 import { rawWasmCursorFor, wasmCursorExports } from '../../../src/engine/parse/wasm-cursor';
 import { generateCorpus } from '../../../src/host/bench/generator';
-import { ROOT, nativeParser, untimed, wasmParser } from './helpers';
+import { ROOT, nativeParser, untimed, wasmParser, broken, cFiles } from './helpers';
 
-function cFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) cFiles(p, out);
-    else if (name.endsWith('.c') || name.endsWith('.h')) out.push(p);
-  }
-  return out;
-}
 
-/** Deterministic damage: delete a few short spans (LCG-chosen), so error recovery paths run. */
-function broken(text: string, seed: number): string {
-  let s = seed >>> 0 || 1;
-  const rnd = (n: number): number => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s % Math.max(1, n);
-  };
-  let t = text;
-  for (let k = 0; k < 4; k++) {
-    const at = rnd(t.length);
-    t = t.slice(0, at) + t.slice(at + 1 + rnd(6));
-  }
-  return t;
-}
 
 function assertSameFlat(a: FlatTree, b: FlatTree, what: string): void {
   assert.equal(a.n, b.n, `${what}: node count`);

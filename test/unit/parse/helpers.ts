@@ -1,5 +1,5 @@
 /** Shared test helpers for the parsing layer: parsers for both backends, fixtures, IR walkers. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Expr, FileFacts, FunctionIR, Stmt } from '../../../src/engine/ir';
 import { extractFileFacts, type ExtractOptions } from '../../../src/engine/parse/extract';
@@ -183,4 +183,29 @@ export function calleeNames(s: Stmt): string[] {
 export function untimed(f: FileFacts): Omit<FileFacts, 'parseMs' | 'extractMs'> {
   const { parseMs: _p, extractMs: _e, ...rest } = f;
   return rest;
+}
+
+/** Every .c/.h file below `dir` (recursively). */
+export function cFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) cFiles(p, out);
+    else if (name.endsWith('.c') || name.endsWith('.h')) out.push(p);
+  }
+  return out;
+}
+
+/** Deterministic damage: delete a few short spans (LCG-chosen), so error recovery paths run. */
+export function broken(text: string, seed: number): string {
+  let s = seed >>> 0 || 1;
+  const rnd = (n: number): number => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s % Math.max(1, n);
+  };
+  let t = text;
+  for (let k = 0; k < 4; k++) {
+    const at = rnd(t.length);
+    t = t.slice(0, at) + t.slice(at + 1 + rnd(6));
+  }
+  return t;
 }

@@ -16,16 +16,8 @@ import { rawMemoryCursorFor, rawTreeApiFor, registerWasmRoot, wasmRootApiFor } f
 import { createWasmParser } from '../../../src/engine/parse/wasm-parser';
 import { compareWalk, DEFAULT_RAW_LAYOUT, RawLayoutError, verifyRawTreeLayout, walkRawTree, type RawTreeLayout } from '../../../src/engine/parse/wasm-raw-tree';
 import { generateCorpus } from '../../../src/host/bench/generator';
-import { ROOT, wasmParser } from './helpers';
+import { ROOT, wasmParser, broken, cFiles } from './helpers';
 
-function cFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) cFiles(p, out);
-    else if (name.endsWith('.c') || name.endsWith('.h')) out.push(p);
-  }
-  return out;
-}
 
 const ARRAYS = ['named', 'missing', 'start', 'end', 'row', 'col', 'parent', 'firstChild', 'nextSibling'] as const;
 
@@ -77,20 +69,6 @@ function threeWay(wasm: CParser, name: string, text: string, masked = true): { e
   }
 }
 
-/** Deterministic damage: delete a few short spans (LCG-chosen). */
-function broken(text: string, seed: number): string {
-  let s = seed >>> 0 || 1;
-  const rnd = (n: number): number => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s % Math.max(1, n);
-  };
-  let t = text;
-  for (let k = 0; k < 4; k++) {
-    const at = rnd(t.length);
-    t = t.slice(0, at) + t.slice(at + 1 + rnd(6));
-  }
-  return t;
-}
 
 const fixtures = cFiles(join(ROOT, 'test/fixtures')).map((f): [string, string] => [f.slice(ROOT.length + 1), readFileSync(f, 'utf8')]);
 const corpus = generateCorpus({ sizeBytes: 150_000, seed: 23, bigFileLines: 1500 }).files.map((f): [string, string] => [f.path, f.text]);
