@@ -35,6 +35,8 @@ export interface GuardInfo {
   conditional: boolean;
 }
 
+export type CallExpr = Expr & { k: 'call' };
+
 export interface CfgNode {
   id: number;
   kind: NodeKind;
@@ -46,7 +48,13 @@ export interface CfgNode {
   guard: GuardInfo | null;
   /** Iterator macro whose arguments this node evaluates (`list_for_each_entry_rcu`). */
   macro?: string;
+  /** Calls of `expr` in evaluation order: filled by the local pass on first use. */
+  calls: CallExpr[] | null;
+  /** `{ k: 'assign', v: assignTo }` when `assignTo` is set (the local pass's mode): one object per node, not per visit. */
+  assign: { k: 'assign'; v: string } | null;
 }
+
+const NO_GUARDS: GuardInfo[] = Object.freeze([]) as unknown as GuardInfo[];
 
 export interface Cfg {
   nodes: CfgNode[];
@@ -74,12 +82,14 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
   const nodes: CfgNode[] = [];
   let loop = 0;
   const mk = (kind: NodeKind, line: number, succ: number[] = [], expr: Expr | null = null): number => {
-    nodes.push({ id: nodes.length, kind, line, expr, assignTo: null, succ, loop, guard: null });
+    nodes.push({ id: nodes.length, kind, line, expr, assignTo: null, succ, loop, guard: null, calls: null, assign: null });
     return nodes.length - 1;
   };
   const entry = mk('entry', 0);
   const exit = mk('exit', endLine);
   const scopes: Scope[] = [];
+  /** Guards declared in `scopes`, all together. */
+  let guardsInScope = 0;
   const jumps: JumpCtx[] = [];
   const labels = new Map<string, number>();
   // Which blocks enclose each label: a goto leaves every scope that is not one of them.
@@ -146,6 +156,8 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
 
   /** Release nodes for the guards of scopes[from..], innermost first, then `next`. */
   const releaseChain = (from: number, line: number, next: number, keep?: (sc: Scope) => boolean): number => {
+    // Most functions declare no guard at all: nothing to release.
+    if (guardsInScope === 0) return next;
     let n = next;
     // Build outermost-last so execution order is innermost-first, reverse declaration order.
     const list: GuardInfo[] = [];
@@ -171,6 +183,7 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
   const evalNode = (e: Expr, line: number, next: number, assignTo: string | null = null): number => {
     const n = mk('expr', line, [next], e);
     nodes[n]!.assignTo = assignTo;
+    if (assignTo) nodes[n]!.assign = { k: 'assign', v: assignTo };
     return n;
   };
 
@@ -194,9 +207,10 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
     return mk('branch', line, [t, f], x);
   };
 
-  const block = (stmts: Stmt[], next: number, blk: Stmt | null, preGuards: GuardInfo[] = [], line = 0): number => {
+  const block = (stmts: Stmt[], next: number, blk: Stmt | null, preGuards: GuardInfo[], line: number): number => {
     const sc: Scope = { guards: [], cur: stmts.length, block: blk };
-    stmts.forEach((s, i) => {
+    for (let i = 0; i < stmts.length; i++) {
+      const s = stmts[i]!;
       if (s.k === 'guard') sc.guards.push({ info: { cls: s.cls, args: s.args, text: s.text, col: s.col, conditional: false }, line: s.line, index: i });
       if (s.k === 'decl' && s.cleanup) {
         const text = `${s.cleanup}(&${s.decl.name})`;
@@ -211,17 +225,19 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
         };
         sc.guards.push({ info: { cls: '__cleanup', args: [], text, col: 0, conditional: false, cleanupCall: call }, line: s.line, index: i });
       }
-    });
+    }
     for (const g of preGuards) sc.guards.push({ info: g, line, index: -1 });
     scopes.push(sc);
+    guardsInScope += sc.guards.length;
     // Falling off the end of the block releases every guard of the scope.
     sc.cur = stmts.length;
-    let n = releaseChain(scopes.length - 1, blk && blk.k === 'block' ? blk.endLine : line, next, (x) => x !== sc);
+    let n = sc.guards.length ? releaseChain(scopes.length - 1, blk && blk.k === 'block' ? blk.endLine : line, next, (x) => x !== sc) : next;
     for (let i = stmts.length - 1; i >= 0; i--) {
       sc.cur = i;
       n = stmt(stmts[i]!, n);
     }
     scopes.pop();
+    guardsInScope -= sc.guards.length;
     return n;
   };
 
@@ -237,7 +253,7 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
   const stmt = (s: Stmt, next: number): number => {
     switch (s.k) {
       case 'block':
-        return block(s.body, next, s);
+        return block(s.body, next, s, NO_GUARDS, 0);
       case 'expr': {
         const e = s.expr;
         if (e.k === 'assign' && e.op === '=' && e.left.k === 'id') return evalNode(e.right, s.line, next, e.left.name);
@@ -279,7 +295,7 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
         jumps.push(ctx);
         stmt(s.body, next);
         jumps.pop();
-        const targets = [...ctx.cases!];
+        const targets = ctx.cases!.reverse();
         if (!ctx.hasDefault) targets.push(next);
         const dispatch = mk('choice', s.line, targets);
         return evalNode(s.cond, s.line, dispatch);
@@ -289,7 +305,8 @@ export function buildCfg(body: Stmt, endLine: number): Cfg {
           const j = jumps[i]!;
           if (j.cases) {
             const n = mk('nop', s.line, [next]);
-            j.cases.unshift(n);
+            // Pushed in reverse source order (statements are built last to first); see 'switch'.
+            j.cases.push(n);
             if (s.value === null) j.hasDefault = true;
             return n;
           }

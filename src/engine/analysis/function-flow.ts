@@ -15,7 +15,7 @@ import type { AcqInfo, CallRec, FnSummary, HoldInfo, LocalResult, WaitInfo } fro
 import { inRanges, onceOnlyRanges, type LineRange } from './once-regions';
 import { cmpChain, cmpStr, joinChains } from './util';
 import { isPseudo, St, type LockAcq, type Pending } from './flow/state';
-import { solveFixpoint } from './flow/fixpoint';
+import { reversePostOrder, solveFixpoint, sweepFromEmpty, visitCap } from './flow/fixpoint';
 import { compactResult, NONE } from './flow/compact';
 import { finishSummary } from './flow/finish-summary';
 import { branchOutcome, decodeBranchTest, type BranchTest } from './flow/branch-test';
@@ -39,7 +39,18 @@ export interface AnalyzerEnv {
 }
 
 /** Node kinds whose transfer mutates the state (others pass it through unchanged). */
-const MUTATING = new Set(['expr', 'return', 'branch', 'guard', 'unguard']);
+function mutates(kind: CfgNode['kind']): boolean {
+  switch (kind) {
+    case 'expr':
+    case 'return':
+    case 'branch':
+    case 'guard':
+    case 'unguard':
+      return true;
+    default:
+      return false;
+  }
+}
 
 const ATOMIC_PSEUDO: Record<string, string> = {
   local_irq_disable: '#irq',
@@ -58,6 +69,11 @@ const COND_LOCK_FNS: Record<string, string> = {
   rtnl_is_locked: 'rtnl_mutex',
   lockdep_ovsl_is_held: 'ovs_mutex',
 };
+
+const factsOnly = (st: St): boolean => st.factsOnly();
+
+/** Tests turn the sweep off to compare it with the solver (see FunctionAnalyzer.run). */
+export const localPassOptions = { sweep: true };
 
 const NO_DROPS: string[] = Object.freeze([]) as unknown as string[];
 
@@ -119,14 +135,12 @@ export class FunctionAnalyzer {
   /** Lazily computed: most functions never reach a netlink transaction or a per-run acquisition. */
   private rtnlMsg: string | null | undefined;
   private once: LineRange[] | undefined;
-  /** Calls of an expression in evaluation order (the fixpoint revisits every node several times). */
-  private readonly callsMemo = new Map<Expr, CallExpr[]>();
   /** What a direct call names: a primitive, a function, or neither. */
   private readonly calleeMemo = new Map<CallExpr, Callee>();
   /** Forwarded class notes: id → whether the forwarded ref had a known declared type. */
-  private readonly noted = new Map<string, boolean>();
-  /** Decoded branch conditions (pure in the node's expression). */
-  private readonly testMemo = new Map<CfgNode, BranchTest>();
+  private noted: Map<string, boolean> | null = null;
+  /** Decoded branch conditions (pure in the node's expression), by node id. */
+  private tests: BranchTest[] | null = null;
 
   constructor(
     private readonly env: AnalyzerEnv,
@@ -145,12 +159,13 @@ export class FunctionAnalyzer {
     return (this.once ??= onceOnlyRanges(this.fn, this.env.cat, (n) => this.env.prog.globals.has(n)));
   }
 
-  private callsOf(e: Expr): CallExpr[] {
-    let calls = this.callsMemo.get(e);
+  /** Calls of the node's expression in evaluation order, memoised on the node (revisits). */
+  private callsOf(node: CfgNode): CallExpr[] {
+    let calls = node.calls;
     if (!calls) {
       calls = [];
-      callsInOrder(e, calls);
-      this.callsMemo.set(e, calls);
+      callsInOrder(node.expr!, calls);
+      node.calls = calls;
     }
     return calls;
   }
@@ -161,9 +176,10 @@ export class FunctionAnalyzer {
    */
   private noteClass(r: LockRef): void {
     const known = r.declType !== 'unknown';
-    const prev = this.noted.get(r.id);
+    const noted = (this.noted ??= new Map<string, boolean>());
+    const prev = noted.get(r.id);
     if (prev === true || (prev === false && !known)) return;
-    this.noted.set(r.id, known);
+    noted.set(r.id, known);
     this.env.noteClass(r);
   }
 
@@ -215,8 +231,25 @@ export class FunctionAnalyzer {
 
   run(): LocalResult {
     const nodes = this.cfgNodes;
-    const { inSt, capped } = solveFixpoint(nodes, (node, st) => this.transfer(node, MUTATING.has(node.kind) ? st.copy() : st));
-    if (capped) this.res.fixpointCapped = true;
+    const tr = (node: CfgNode, st: St): St[] => this.transfer(node, mutates(node.kind) ? st.copy() : st);
+    const order = reversePostOrder(nodes);
+    // Most functions never touch a lock: their states hold branch facts (`if (err)`) at most.
+    // Facts are read only through held locks (HeldE.facts, killFact, the branch edge, joins), never
+    // by a record, a snapshot or the summary, and while no lock is held every transfer's effect
+    // on the other collections is independent of them. So when one sweep from the empty state leaves
+    // everything but facts empty, the fixpoint differs from "empty everywhere reachable" in
+    // facts only, which nothing observes. The side effects (class notes, summary reads) match
+    // too: the sweep makes the solver's first visits in its order, and repeats are no-ops.
+    // The solver cannot have hit its cap: facts only shrink after a node's first visit (a meet of
+    // set/delete transfers), at most once per variable, so it makes at most
+    // nodes * (1 + vars) visits; larger functions always take the solver.
+    const sweepable = localPassOptions.sweep && nodes.length * (1 + this.fn.vars.size) <= visitCap(nodes.length);
+    let inSt = sweepable ? sweepFromEmpty(nodes, order, tr, factsOnly) : null;
+    if (!inSt) {
+      const r = solveFixpoint(nodes, tr, order);
+      inSt = r.inSt;
+      if (r.capped) this.res.fixpointCapped = true;
+    }
     // Recording pass over the converged states, in node order (deterministic).
     this.recording = true;
     for (const node of nodes) {
@@ -265,11 +298,11 @@ export class FunctionAnalyzer {
     this.curNode = node;
     switch (node.kind) {
       case 'expr':
-        this.evalTop(node.expr!, st, node.assignTo ? { k: 'assign', v: node.assignTo } : PLAIN, node.line);
+        this.evalTop(node, st, node.assign ?? PLAIN, node.line);
         if (node.macro && this.recording) this.rcuIterator(node, st);
         return this.one(st);
       case 'return': {
-        if (node.expr) this.evalTop(node.expr, st, RETURN, node.line);
+        if (node.expr) this.evalTop(node, st, RETURN, node.line);
         return this.one(st);
       }
       case 'branch':
@@ -283,7 +316,7 @@ export class FunctionAnalyzer {
       }
       case 'exitpoint': {
         if (this.recording) {
-          const tryLocks = [...st.held].filter(([k, v]) => v.try && !isPseudo(k)).map(([k]) => k).sort(cmpStr);
+          const tryLocks = st.held.size ? [...st.held].filter(([k, v]) => v.try && !isPseudo(k)).map(([k]) => k).sort(cmpStr) : NONE;
           const r = node.expr ? stripCond(node.expr) : null;
           // Only boolean literals: `return 0;` vs `return 1;` in an int function is usually an error code.
           const lit = r && (r.k === 'id' ? r.name : r.k === 'num' ? r.text : null);
@@ -299,8 +332,10 @@ export class FunctionAnalyzer {
   }
 
   // --- expressions -------------------------------------------------------------------------------
-  private evalTop(e: Expr, st: St, mode: Mode, line: number): void {
-    const calls = this.callsOf(e);
+  /** Evaluates the node's expression. */
+  private evalTop(node: CfgNode, st: St, mode: Mode, line: number): void {
+    const e = node.expr!;
+    const calls = this.callsOf(node);
     const top = stripCond(e);
     for (const c of calls) {
       const isTop = c === top;
@@ -368,10 +403,10 @@ export class FunctionAnalyzer {
   // --- branches ----------------------------------------------------------------------------------
   private branch(node: CfgNode, st: St): St[] {
     const atom = node.expr!;
-    let test = this.testMemo.get(node);
-    if (!test) this.testMemo.set(node, (test = decodeBranchTest(atom, this.fn.vars)));
+    const tests = (this.tests ??= new Array<BranchTest>(this.cfgNodes.length));
+    const test = (tests[node.id] ??= decodeBranchTest(atom, this.fn.vars));
     const { sense, named, testedCall, assignVar, testedVar } = test;
-    const calls = this.callsOf(atom);
+    const calls = this.callsOf(node);
     let eff: Pending | null = null;
     for (const c of calls) {
       if (c === testedCall) {
@@ -540,12 +575,13 @@ export class FunctionAnalyzer {
     st.delHeld(ref.id);
   }
 
-  private readonly lockCache = new Map<Expr[], Map<string, LockAcq[]>>();
+  private lockCache: Map<Expr[], Map<string, LockAcq[]>> | null = null;
 
   /** Lock classes a primitive call names; memoised per argument list (fixpoint revisits). */
   private primLocks(p: PrimDef, args: Expr[], line: number): LockAcq[] {
-    let m = this.lockCache.get(args);
-    if (!m) this.lockCache.set(args, (m = new Map()));
+    const cache = (this.lockCache ??= new Map<Expr[], Map<string, LockAcq[]>>());
+    let m = cache.get(args);
+    if (!m) cache.set(args, (m = new Map()));
     let r = m.get(p.name);
     if (!r) m.set(p.name, (r = this.primLocksUncached(p, args, line)));
     return r;
@@ -782,8 +818,9 @@ export class FunctionAnalyzer {
    * notes still reach the registry in the original order.
    */
   private plan(c: CallExpr, t: FnInfo, s: FnSummary, single: boolean): CallPlan {
-    let m = this.planMemo.get(c);
-    if (!m) this.planMemo.set(c, (m = []));
+    const memo = (this.planMemo ??= new Map<CallExpr, CallPlan[]>());
+    let m = memo.get(c);
+    if (!m) memo.set(c, (m = []));
     const at = m.findIndex((p) => p.t === t);
     const hit = at >= 0 ? m[at]! : undefined;
     if (hit && hit.s === s && hit.single === single) return hit;
@@ -895,26 +932,28 @@ export class FunctionAnalyzer {
   }
 
   /** Plans per call site (one per target; indirect calls may have several). */
-  private readonly planMemo = new Map<CallExpr, CallPlan[]>();
+  private planMemo: Map<CallExpr, CallPlan[]> | null = null;
 
-  private readonly argMemo = new Map<Expr, LockRef>();
+  private argMemo: Map<Expr, LockRef> | null = null;
 
   /** Lock an argument names (callee parameter substitution); memoised per argument expression. */
   private resolveArg(a: Expr): LockRef {
-    let r = this.argMemo.get(a);
-    if (!r) this.argMemo.set(a, (r = resolveLock(this.env.prog, a, this.fn)));
+    const memo = (this.argMemo ??= new Map<Expr, LockRef>());
+    let r = memo.get(a);
+    if (!r) memo.set(a, (r = resolveLock(this.env.prog, a, this.fn)));
     return r;
   }
 
-  private readonly chainMemo = new Map<object, { cause: object; line: number; chain: WitnessStep[] }[]>();
+  private chainMemo: Map<object, { cause: object; line: number; chain: WitnessStep[] }[]> | null = null;
 
   /**
    * Witness chain built once per (site, cause) instead of on every fixpoint visit; chains are
    * never mutated, so sharing one array between states and records is safe.
    */
   private memoChain(site: object, cause: object, line: number, make: () => WitnessStep[]): WitnessStep[] {
-    let m = this.chainMemo.get(site);
-    if (!m) this.chainMemo.set(site, (m = []));
+    const memo = (this.chainMemo ??= new Map<object, { cause: object; line: number; chain: WitnessStep[] }[]>());
+    let m = memo.get(site);
+    if (!m) memo.set(site, (m = []));
     const hit = m.find((x) => x.cause === cause);
     if (hit && hit.line === line) return hit.chain;
     const chain = make();

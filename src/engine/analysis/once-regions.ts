@@ -45,13 +45,14 @@ export function onceOnlyRanges(fn: FnInfo, cat: Catalog, isGlobal: (name: string
   };
   scanDecls(fn.ir.body);
   for (const [n, c] of inits) if (c > 0) uninitLocals.delete(n);
-  const visit = (s: Stmt | null, rest: Stmt[], blockEnd: number): void => {
+  // `next`: the statement after `s` in its block (the once-only region of `if (!once()) return;` starts there).
+  const visit = (s: Stmt | null, next: Stmt | null, blockEnd: number): void => {
     if (!s) return;
     if (s.k === 'if') {
       const cond = unparen(stripCond(s.cond));
       const inner = negated(cond);
       if (isOnceCall(cond)) out.push(range(s.then));
-      else if (inner && isOnceCall(stripCond(inner)) && jumpsOut(s.then) && rest.length) out.push([rest[0]!.line, blockEnd]);
+      else if (inner && isOnceCall(stripCond(inner)) && jumpsOut(s.then) && next) out.push([next.line, blockEnd]);
       else if (inner) {
         const flag = flagName(stripCond(inner));
         if (flag && setsFlag(s.then, flag)) out.push(range(s.then));
@@ -59,31 +60,31 @@ export function onceOnlyRanges(fn: FnInfo, cat: Catalog, isGlobal: (name: string
     }
     switch (s.k) {
       case 'block':
-        s.body.forEach((c, i) => visit(c, s.body.slice(i + 1), s.endLine));
+        s.body.forEach((c, i) => visit(c, s.body[i + 1] ?? null, s.endLine));
         return;
       case 'if':
-        visit(s.then, [], s.line);
-        visit(s.else, [], s.line);
+        visit(s.then, null, s.line);
+        visit(s.else, null, s.line);
         return;
       case 'while':
       case 'do':
       case 'switch':
-        visit(s.body, [], s.line);
+        visit(s.body, null, s.line);
         return;
       case 'for':
-        visit(s.body, [], s.line);
+        visit(s.body, null, s.line);
         return;
       case 'scoped_guard':
-        visit(s.body, [], s.line);
+        visit(s.body, null, s.line);
         return;
       case 'alt':
-        s.arms.forEach((a) => visit(a, [], s.line));
+        s.arms.forEach((a) => visit(a, null, s.line));
         return;
       default:
         return;
     }
   };
-  visit(fn.ir.body, [], fn.ir.endLine);
+  visit(fn.ir.body, null, fn.ir.endLine);
   return out;
 }
 

@@ -64,9 +64,11 @@ export interface SummaryRun {
 interface CompTracker {
   cur: CompRecord | null;
   /** Dependencies and notes of the SCC being analysed (moved into `cur` when it is done). */
-  deps: Map<string, boolean>;
-  notes: LockRef[];
-  inComp: Set<string>;
+  deps: Map<string, boolean> | null;
+  notes: LockRef[] | null;
+  /** Members of a recursive SCC; null for a single function (`only`). */
+  inComp: Set<string> | null;
+  only: string;
   /** Record dependencies (a session's runs); a one-shot analysis never reads them. */
   keepDeps: boolean;
 }
@@ -74,20 +76,22 @@ interface CompTracker {
 function openComp(track: CompTracker, id: string, comp: FnInfo[]): CompRecord {
   const cur: CompRecord = { id, deps: NO_ENTRIES, notes: NONE, problem: null, idx: undefined };
   track.cur = cur;
-  track.deps = new Map();
-  track.notes = [];
-  track.inComp = new Set(comp.map((f) => f.key));
+  // Created on first use: most SCCs are one function that reads few summaries, notes nothing.
+  track.deps = null;
+  track.notes = null;
+  track.inComp = comp.length > 1 ? new Set(comp.map((f) => f.key)) : null;
+  track.only = comp[0]!.key;
   return cur;
 }
 
 /** Publishes the SCC's dependencies and notes: exact-size, or the shared empties. */
 function closeComp(track: CompTracker): void {
   const cur = track.cur!;
-  cur.deps = sharedIfEmpty(track.deps);
-  cur.notes = track.notes.length ? track.notes.slice() : NONE;
+  cur.deps = track.deps ? sharedIfEmpty(track.deps) : NO_ENTRIES;
+  cur.notes = track.notes?.length ? track.notes.slice() : NONE;
   track.cur = null;
-  track.deps = new Map();
-  track.notes = [];
+  track.deps = null;
+  track.notes = null;
 }
 
 /** What FunctionAnalyzer sees, for the cold pass and the incremental one alike. */
@@ -101,12 +105,15 @@ function analyzerEnv(inp: SummaryInputs, summaries: Map<string, FnSummary>, trac
     perNetRtnlAlsoGlobal: inp.perNetRtnlAlsoGlobal,
     summaryOf: (k) => {
       const s = summaries.get(k);
-      if (track.keepDeps && track.cur && !track.inComp.has(k) && !track.deps.has(k)) track.deps.set(k, s !== undefined);
+      if (track.keepDeps && track.cur && (track.inComp ? !track.inComp.has(k) : k !== track.only)) {
+        const deps = (track.deps ??= new Map());
+        if (!deps.has(k)) deps.set(k, s !== undefined);
+      }
       return s;
     },
     indirectTargets: (callee, fn) => indirectTargets(prog, bindings, callee, fn),
     noteClass: (r) => {
-      if (track.cur) track.notes.push(r);
+      if (track.cur) (track.notes ??= []).push(r);
     },
   };
 }
@@ -115,13 +122,13 @@ export function computeSummaries(inp: SummaryInputs, sccs: FnInfo[][], succ: Map
   const summaries = new Map<string, FnSummary>();
   const local = new Map<string, LocalResult>();
   const comps: CompRecord[] = [];
-  const track: CompTracker = { cur: null, deps: new Map(), notes: [], inComp: new Set(), keepDeps };
+  const track: CompTracker = { cur: null, deps: null, notes: null, inComp: null, only: '', keepDeps };
   const env = analyzerEnv(inp, summaries, track);
   for (const comp of sccs) {
     checkAbort();
     comp.sort((a, b) => cmpStr(a.key, b.key));
-    const id = comp.map((f) => f.key).join('\u0000');
-    const recursive = comp.length > 1 || (succ.get(comp[0]!) ?? []).includes(comp[0]!);
+    const id = comp.length === 1 ? comp[0]!.key : comp.map((f) => f.key).join('\u0000');
+    const recursive = comp.length > 1 || (succ.get(comp[0]!)?.includes(comp[0]!) ?? false);
     // The callers-first entry pass reads the SCC order (incremental runs fix it the same way).
     if (recursive) comp.splice(0, comp.length, ...postOrder(comp, succ));
     const cur = openComp(track, id, comp);
@@ -337,7 +344,7 @@ export function referencedNames(ir: FunctionIR): Set<string> {
 export function recomputeComps(inp: SummaryInputs, st: GlobalState, dirty: Iterable<number>, checkAbort: () => void): { changed: Set<string>; redone: number[]; before: Map<string, LocalResult | undefined>; notesChanged: boolean } {
   const { summaries, local, sccs, succ } = st;
   const changed = new Set<string>();
-  const track: CompTracker = { cur: null, deps: new Map(), notes: [], inComp: new Set(), keepDeps: true };
+  const track: CompTracker = { cur: null, deps: null, notes: null, inComp: null, only: '', keepDeps: true };
   const env = analyzerEnv(inp, summaries, track);
   const heap = new MinHeap();
   const queued = new Set<number>();

@@ -216,6 +216,11 @@ export class St {
     }
   }
 
+  /** Nothing but branch facts: no lock, dropped or released lock, pending result, provenance, failure. */
+  factsOnly(): boolean {
+    return this.h.size === 0 && this.d.size === 0 && this.rel.size === 0 && this.pend.size === 0 && this.tnt.size === 0 && this.fail.size === 0;
+  }
+
   /** Interned snapshot of the held/dropped sets (memoised until they change). */
   snap(): Snap {
     return (this.snapMemo ??= computeSnap(this.h, this.d));
