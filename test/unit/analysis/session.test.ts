@@ -273,3 +273,32 @@ test('a definition appearing for a name an unchanged function already calls re-a
   assert.deepEqual(strip(back), strip(full));
   assert.ok(full.findings.some((f) => f.rule === 'rtnl-in-periodic-path' && f.function === 'user_run'), 'the caller sees the new definition');
 });
+
+test('the name index stays right through tombstoned and compacted function replacements', async () => {
+  const p = await parser();
+  const { nameIndexTuning } = await import('../../../src/engine/analysis/analyze');
+  const saved = nameIndexTuning.deadMax;
+  nameIndexTuning.deadMax = 3; // compact after every few replaced functions
+  try {
+    // Each step replaces f0 only (a tombstone in the index); f1..f4 stay unchanged and call
+    // ext0..ext2, which b.c defines one at a time with a lock. A definition appearing for a name
+    // an unchanged function calls reaches that function through the name index only.
+    const fi = (i: number, k: number) => `void f${i}(int *n)\n{\n\tmutex_lock(&gm);\n\t*n += ${i === 0 ? k : i};\n\text${i % 3}();\n\tmutex_unlock(&gm);\n}\n`;
+    const a = (k: number) => 'DEFINE_MUTEX(gm);\n' + [0, 1, 2, 3, 4].map((i) => fi(i, k)).join('');
+    const b = (k: number) => `DEFINE_MUTEX(em);\nvoid ext${Math.floor(k / 3) % 3}(void) { mutex_lock(&em); mutex_unlock(&em); }\n`;
+    const session = new AnalysisSession({ config });
+    session.analyze([extractFileFacts(p, 'a.c', a(0)), extractFileFacts(p, 'b.c', b(0))]);
+    const seen = new Set<string>();
+    for (let k = 1; k <= 12; k++) {
+      const changed = [extractFileFacts(p, 'a.c', a(k))];
+      if (k % 3 === 0) changed.push(extractFileFacts(p, 'b.c', b(k)));
+      const inc = session.update(changed, []);
+      const cold = analyzeFacts([extractFileFacts(p, 'a.c', a(k)), extractFileFacts(p, 'b.c', b(k))], { config });
+      assert.deepEqual(strip(inc), strip(cold), `step ${k}`);
+      seen.add(inc.edges.flatMap((e) => e.witnesses.map((w) => w[0]?.function ?? '')).sort().join(','));
+    }
+    assert.ok(seen.size > 1, `the gm -> em edge moves between callers: ${[...seen].join(' | ')}`);
+  } finally {
+    nameIndexTuning.deadMax = saved;
+  }
+});
