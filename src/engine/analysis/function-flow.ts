@@ -11,7 +11,7 @@ import { buildCfg, type CfgNode } from './cfg';
 import { callsInOrder, calleeName, collectIds, exprText, forEachStmtExpr, stripAddr, stripCond } from './expr';
 import { globalRef, PER_NET_RTNL, rcuRef, resolveLock, type LockRef } from './lock-identity';
 import type { FnInfo, Program } from './program';
-import type { AcqInfo, CallRec, FnSummary, HoldInfo, LocalResult, WaitInfo } from './summary';
+import { newSummary, type AcqInfo, type CallRec, type FnSummary, type HoldInfo, type LocalResult, type WaitInfo } from './summary';
 import { inRanges, onceOnlyRanges, type LineRange } from './once-regions';
 import { cmpChain, cmpStr, joinChains } from './util';
 import { isPseudo, St, type LockAcq, type Pending } from './flow/state';
@@ -185,19 +185,7 @@ export class FunctionAnalyzer {
 
   private freshResult(): LocalResult {
     return {
-      summary: {
-        key: this.fn.key,
-        acquires: new Map(),
-        perRun: new Map(),
-        returnsHolding: new Map(),
-        releases: new Map(),
-        tryRet: null,
-        requires: new Map(),
-        excluded: new Map(),
-        sleep: null,
-        waits: [],
-        noAnalysis: false,
-      },
+      summary: newSummary(this.fn.key),
       sites: [],
       calls: [],
       edges: [],

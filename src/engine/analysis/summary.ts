@@ -76,6 +76,23 @@ export interface FnSummary {
   noAnalysis: boolean;
 }
 
+/** A summary with nothing in it yet (the local pass fills it; tests build from it). */
+export function newSummary(key: string): FnSummary {
+  return {
+    key,
+    acquires: new Map(),
+    perRun: new Map(),
+    returnsHolding: new Map(),
+    releases: new Map(),
+    tryRet: null,
+    requires: new Map(),
+    excluded: new Map(),
+    sleep: null,
+    waits: [],
+    noAnalysis: false,
+  };
+}
+
 const sigCache = new WeakMap<FnSummary, string>();
 
 /** Change-detection key of a summary (memoised: summaries are immutable once published). */

@@ -14,7 +14,7 @@ import { analyzeFacts, analyzeFactsReusing } from '../../../src/engine/analysis/
 import { AnalysisSession } from '../../../src/engine/analysis/session';
 import { compactSummary, NO_ENTRIES, NO_MEMBERS, NONE, sharedIfEmpty, sharedSetIfEmpty } from '../../../src/engine/analysis/flow/compact';
 import { ParamIndex, Program } from '../../../src/engine/analysis/program';
-import { summarySig, type AcqInfo, type FnSummary } from '../../../src/engine/analysis/summary';
+import { newSummary, summarySig, type AcqInfo, type FnSummary } from '../../../src/engine/analysis/summary';
 import type { ReuseSlot } from '../../../src/engine/analysis/scc-summaries';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
 import { factsOf, parser } from './helpers';
@@ -26,19 +26,11 @@ const mapsAsArrays = (_k: string, v: unknown): unknown => (v instanceof Map ? [.
 const acq = (lock: string, line: number): AcqInfo => ({ lock, chain: [{ file: 'a.c', line, function: 'f', note: `takes ${lock}` }], try: false, shared: false, nested: false, type: 'mutex', dropped: [] });
 
 function summary(acquires: [string, AcqInfo][], perRun: [string, AcqInfo][] | undefined): FnSummary {
-  return {
-    key: 'a.c::f',
-    acquires: new Map(acquires),
-    ...(perRun ? { perRun: new Map(perRun) } : {}),
-    returnsHolding: new Map(),
-    releases: new Map(),
-    tryRet: null,
-    requires: new Map(),
-    excluded: new Map(),
-    sleep: null,
-    waits: [],
-    noAnalysis: false,
-  };
+  const s = newSummary('a.c::f');
+  s.acquires = new Map(acquires);
+  if (perRun) s.perRun = new Map(perRun);
+  else delete s.perRun;
+  return s;
 }
 
 /** A deep copy that keeps Maps as fresh Maps (compactSummary must not change what a reader sees). */
