@@ -583,6 +583,30 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
     if (!same) entry.set(f.key, { must: must !== null ? sharedSetIfEmpty(newMust) : cur.must, may: sharedSetIfEmpty(may) });
     return !same;
   };
+  // The worklist of both runs: lowest topological index first (deterministic), each index
+  // queued at most once.
+  const heap = new MinHeap();
+  const pending = new Set<number>();
+  const pushIdx = (o: number): void => {
+    if (!pending.has(o)) {
+      pending.add(o);
+      heap.push(o);
+    }
+  };
+  const push = (k: string): void => {
+    const o = order.get(k);
+    if (o !== undefined) pushIdx(o);
+  };
+  const pop = (): string => {
+    const idx = heap.pop();
+    pending.delete(idx);
+    return topDown[idx]!;
+  };
+  /** Entry and TOP status as they were before (`b`): the Entry object can be kept. */
+  const sameEntry = (b: { e: Entry; top: boolean }, k: string): boolean => {
+    const e = entry.get(k)!;
+    return b.top === top.has(k) && setEq(b.e.must, e.must) && setEq(b.e.may, e.may);
+  };
   const initEntry = (k: string): void => {
     // The seed is read-only and so are entry sets: both sides can be the seed itself.
     const seed = seeds.get(k) ?? NO_MEMBERS;
@@ -618,15 +642,6 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
         }
       });
     }
-    const heap = new MinHeap();
-    const pending = new Set<number>();
-    const push = (k: string): void => {
-      const o = order.get(k);
-      if (o !== undefined && !pending.has(o)) {
-        pending.add(o);
-        heap.push(o);
-      }
-    };
     for (const k of entryDirty) push(k);
     const reset = new Set<number>();
     /** Entry and TOP status before this run, for the functions recomputed. */
@@ -637,9 +652,7 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
     let budget = topDown.length * 12 + 100;
     while (heap.size && budget-- > 0) {
       if ((budget & 1023) === 0) checkAbort();
-      const idx = heap.pop();
-      pending.delete(idx);
-      const k = topDown[idx]!;
+      const k = pop();
       const f = keyFn(k)!;
       const si = sccOf.get(k)!;
       if (recursive[si]) {
@@ -660,13 +673,11 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
       initEntry(k);
       step(f);
       const b = before.get(k)!;
-      const e = entry.get(k)!;
-      if (b.top === top.has(k) && setEq(b.e.must, e.must) && setEq(b.e.may, e.may)) entry.set(k, b.e);
+      if (sameEntry(b, k)) entry.set(k, b.e);
       else for (const c of calleesByKey(k)) push(c);
     }
     for (const [k, b] of before) {
-      const e = entry.get(k)!;
-      if (b.top === top.has(k) && setEq(b.e.must, e.must) && setEq(b.e.may, e.may)) entry.set(k, b.e);
+      if (sameEntry(b, k)) entry.set(k, b.e);
       else entryChanged.add(k);
     }
   } else {
@@ -676,25 +687,12 @@ function analyzeUnchecked(facts: FileFacts[], opts: AnalyzeOptions, reuse?: Reus
     entry = new Map();
     top = new Set();
     for (const f of prog.fns) initEntry(f.key);
-    const pending = new Set<number>(topDown.map((_, i) => i));
-    const heap = new MinHeap();
-    for (let i = 0; i < topDown.length; i++) heap.push(i);
+    for (let i = 0; i < topDown.length; i++) pushIdx(i);
     let budget = topDown.length * 12 + 100;
     while (heap.size && budget-- > 0) {
       if ((budget & 1023) === 0) checkAbort();
-      // Lowest topological index first (deterministic).
-      const idx = heap.pop();
-      pending.delete(idx);
-      const k = topDown[idx]!;
-      if (step(keyFn(k)!)) {
-        for (const c of calleesByKey(k)) {
-          const o = order.get(c);
-          if (o !== undefined && !pending.has(o)) {
-            pending.add(o);
-            heap.push(o);
-          }
-        }
-      }
+      const k = pop();
+      if (step(keyFn(k)!)) for (const c of calleesByKey(k)) push(c);
     }
   }
   lap('entry');
