@@ -9,7 +9,7 @@
  * tree's shared global mutexes instead of their own, as real OVS does with a few big locks.
  */
 import type { Rng } from './rng';
-import { ModuleWriter, type ApiFn, type Template } from './gen-writer';
+import { kernelChangeBody, kernelDefaultOps, kernelObjMacros, kernelTableDecls, ModuleWriter, type ApiFn, type Template } from './gen-writer';
 
 /** Same shape as generator.ts's GeneratedFile (kept here so the two modules do not import each other). */
 export interface RealisticFile {
@@ -422,9 +422,7 @@ function lockedApi(w: ModuleWriter, t: StyleTuning, kernel: boolean): string {
 function kernelPrologue(w: ModuleWriter, locking: boolean): string {
   const p = w.p;
   const P = p.toUpperCase();
-  const change = locking
-    ? `\tspin_lock_bh(&obj->lock);\n\tobj->n_bytes += ${w.num()};\n\tobj->id = val;\n\tspin_unlock_bh(&obj->lock);\n`
-    : `\tobj->n_bytes += ${w.num()};\n\tobj->id = val;\n`;
+  const change = kernelChangeBody(w, locking);
   return `struct ${p}_cfg {
 	u32 flags;
 	bool enabled;
@@ -452,31 +450,9 @@ struct ${p}_obj {
 	int id;
 };
 
-struct ${p}_ops {
-	int (*open)(struct ${p}_obj *obj);
-	void (*close)(struct ${p}_obj *obj);
-	int (*change)(struct ${p}_obj *obj, int val);
-};
+${kernelTableDecls(p, P)}static u32 ${p}_hash_seed __read_mostly;
 
-struct ${p}_table {
-	struct mutex mutex;
-	rwlock_t hash_lock;
-	struct list_head objs;
-	struct hlist_head buckets[1 << ${P}_HASH_BITS];
-	const struct ${p}_ops *ops;
-	struct ${p}_cfg __rcu *cfg;
-	struct srcu_struct srcu;
-};
-
-static DEFINE_MUTEX(${p}_cfg_mutex);
-static DEFINE_SPINLOCK(${p}_stats_lock);
-static LIST_HEAD(${p}_tables);
-static u32 ${p}_hash_seed __read_mostly;
-
-#define ${P}_STAT_ADD(obj, v) do { (obj)->n_packets += (v); } while (0)
-#define ${p}_for_each_obj(pos, tbl) \\
-	list_for_each_entry(pos, &(tbl)->objs, node)
-
+${kernelObjMacros(p, P)}
 static struct ${p}_obj *${p}_obj_get(int id)
 {
 	struct ${p}_table *tbl = list_first_entry_or_null(&${p}_tables, struct ${p}_table, objs);
@@ -486,29 +462,7 @@ static struct ${p}_obj *${p}_obj_get(int id)
 	return list_first_entry_or_null(&tbl->objs, struct ${p}_obj, node);
 }
 
-static int ${p}_default_open(struct ${p}_obj *obj)
-{
-	refcount_set(&obj->refcnt, 1);
-	return 0;
-}
-
-static void ${p}_default_close(struct ${p}_obj *obj)
-{
-	kfree_rcu(obj, rcu);
-}
-
-static int ${p}_default_change(struct ${p}_obj *obj, int val)
-{
-${change}	return 0;
-}
-
-static const struct ${p}_ops ${p}_default_ops = {
-	.open = ${p}_default_open,
-	.close = ${p}_default_close,
-	.change = ${p}_default_change,
-};
-
-`;
+${kernelDefaultOps(p, change)}`;
 }
 
 function ovsPrologue(w: ModuleWriter, ownLock: boolean, withClass: boolean): string {

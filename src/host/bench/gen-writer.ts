@@ -83,3 +83,73 @@ export class ModuleWriter {
 
 
 export type Template = (w: ModuleWriter) => string;
+
+// ---------------------------------------------------------------------------------------------
+// Kernel module pieces both corpus profiles write (the dense corpus is hash-pinned: change these
+// only together with its expected hashes).
+
+/** Body of `<p>_default_change` before its `return 0;` (one `w.num()`), with or without the object lock. */
+export function kernelChangeBody(w: ModuleWriter, locking: boolean): string {
+  return locking
+    ? `\tspin_lock_bh(&obj->lock);\n\tobj->n_bytes += ${w.num()};\n\tobj->id = val;\n\tspin_unlock_bh(&obj->lock);\n`
+    : `\tobj->n_bytes += ${w.num()};\n\tobj->id = val;\n`;
+}
+
+/** The module's ops and table structs, and its file-level locks and table list. */
+export function kernelTableDecls(p: string, P: string): string {
+  return `struct ${p}_ops {
+	int (*open)(struct ${p}_obj *obj);
+	void (*close)(struct ${p}_obj *obj);
+	int (*change)(struct ${p}_obj *obj, int val);
+};
+
+struct ${p}_table {
+	struct mutex mutex;
+	rwlock_t hash_lock;
+	struct list_head objs;
+	struct hlist_head buckets[1 << ${P}_HASH_BITS];
+	const struct ${p}_ops *ops;
+	struct ${p}_cfg __rcu *cfg;
+	struct srcu_struct srcu;
+};
+
+static DEFINE_MUTEX(${p}_cfg_mutex);
+static DEFINE_SPINLOCK(${p}_stats_lock);
+static LIST_HEAD(${p}_tables);
+`;
+}
+
+/** The statistics macro and the object iterator macro. */
+export function kernelObjMacros(p: string, P: string): string {
+  return `#define ${P}_STAT_ADD(obj, v) do { (obj)->n_packets += (v); } while (0)
+#define ${p}_for_each_obj(pos, tbl) \\
+	list_for_each_entry(pos, &(tbl)->objs, node)
+`;
+}
+
+/** The default ops and their table (the ops table that `tbl->ops->change()` calls reach). */
+export function kernelDefaultOps(p: string, change: string): string {
+  return `static int ${p}_default_open(struct ${p}_obj *obj)
+{
+	refcount_set(&obj->refcnt, 1);
+	return 0;
+}
+
+static void ${p}_default_close(struct ${p}_obj *obj)
+{
+	kfree_rcu(obj, rcu);
+}
+
+static int ${p}_default_change(struct ${p}_obj *obj, int val)
+{
+${change}	return 0;
+}
+
+static const struct ${p}_ops ${p}_default_ops = {
+	.open = ${p}_default_open,
+	.close = ${p}_default_close,
+	.change = ${p}_default_change,
+};
+
+`;
+}

@@ -11,7 +11,7 @@
  * original stress corpus, kept byte-identical).
  */
 import { Rng } from './rng';
-import { ModuleWriter, type ApiFn, type Template } from './gen-writer';
+import { kernelChangeBody, kernelDefaultOps, kernelObjMacros, kernelTableDecls, ModuleWriter, type ApiFn, type Template } from './gen-writer';
 import { generateRealisticModule, realisticSharedFiles } from './gen-realistic';
 
 export interface GeneratedFile {
@@ -59,6 +59,7 @@ const OVS_WORDS = ['bond', 'lacp', 'netdev', 'dpif', 'mac_learn', 'stp', 'tnl', 
 function kernelPrologue(w: ModuleWriter): string {
   const p = w.p;
   const P = p.toUpperCase();
+  const change = kernelChangeBody(w, true);
   return `struct ${p}_cfg {
 	u32 flags;
 	bool enabled;
@@ -77,57 +78,9 @@ struct ${p}_obj {
 	int id;
 };
 
-struct ${p}_ops {
-	int (*open)(struct ${p}_obj *obj);
-	void (*close)(struct ${p}_obj *obj);
-	int (*change)(struct ${p}_obj *obj, int val);
-};
-
-struct ${p}_table {
-	struct mutex mutex;
-	rwlock_t hash_lock;
-	struct list_head objs;
-	struct hlist_head buckets[1 << ${P}_HASH_BITS];
-	const struct ${p}_ops *ops;
-	struct ${p}_cfg __rcu *cfg;
-	struct srcu_struct srcu;
-};
-
-static DEFINE_MUTEX(${p}_cfg_mutex);
-static DEFINE_SPINLOCK(${p}_stats_lock);
-static LIST_HEAD(${p}_tables);
-
-#define ${P}_STAT_ADD(obj, v) do { (obj)->n_packets += (v); } while (0)
-#define ${p}_for_each_obj(pos, tbl) \\
-	list_for_each_entry(pos, &(tbl)->objs, node)
-
-static int ${p}_default_open(struct ${p}_obj *obj)
-{
-	refcount_set(&obj->refcnt, 1);
-	return 0;
-}
-
-static void ${p}_default_close(struct ${p}_obj *obj)
-{
-	kfree_rcu(obj, rcu);
-}
-
-static int ${p}_default_change(struct ${p}_obj *obj, int val)
-{
-	spin_lock_bh(&obj->lock);
-	obj->n_bytes += ${w.num()};
-	obj->id = val;
-	spin_unlock_bh(&obj->lock);
-	return 0;
-}
-
-static const struct ${p}_ops ${p}_default_ops = {
-	.open = ${p}_default_open,
-	.close = ${p}_default_close,
-	.change = ${p}_default_change,
-};
-
-`;
+${kernelTableDecls(p, P)}
+${kernelObjMacros(p, P)}
+${kernelDefaultOps(p, change)}`;
 }
 
 export const KERNEL_TEMPLATES: Template[] = [
