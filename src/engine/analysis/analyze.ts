@@ -25,7 +25,7 @@ import { DETECTORS } from '../detectors/registry';
 import { heldWith, isRcuId, type DetectorContext, type Entry } from '../detectors/context';
 import { fileBindRecs, mergeBindings, type BindRec, type Bindings, type FileBindRecs } from './bindings';
 import { calleesOf, sccsBottomUp } from './callgraph';
-import { MinHeap } from './function-flow';
+import { MinHeap } from './flow/min-heap';
 import { addRec, changedNames, computeSummaries, postOrderOf, fileHardSig, referencedNames, recomputeComps, type CompRecord, type ReuseSlot } from './scc-summaries';
 import { DEFAULT_HOT_PATHS } from '../detectors/contention-transfer';
 import type { LockRef } from './lock-identity';
