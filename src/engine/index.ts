@@ -3,9 +3,9 @@
  * own export blocks below; keep them explicit (no `export *`).
  */
 
-// --- lock analysis (analysis/, catalog/, detectors/) ---
-export { analyzeFacts, type AnalyzeOptions } from './analysis/analyze';
-export { AnalysisSession } from './analysis/session';
+// --- lock analysis (pipeline/, analysis/, catalog/, detectors/) ---
+export { analyzeFacts, type AnalyzeOptions } from './pipeline/analyze';
+export { AnalysisSession } from './pipeline/session';
 export { buildCatalog, type Catalog } from './catalog/catalog';
 export { DETECTORS } from './detectors/registry';
 export { DEFAULT_HOT_PATHS } from './detectors/contention-transfer';

@@ -15,6 +15,8 @@ const isRtnl = (id: string): boolean => id === 'rtnl_mutex' || id === 'rtnl_mute
 export const rtnlInPeriodicPath: Detector = {
   rule: 'rtnl-in-periodic-path',
   severity: 'warning',
+  // Reads the summaries and calls of the periodic functions.
+  readsFunctions: (config) => nameMatcher(config.periodicFunctions ?? []),
   run(ctx: DetectorContext): Finding[] {
     const periodic = nameMatcher(ctx.config.periodicFunctions ?? []);
     const out: Finding[] = [];

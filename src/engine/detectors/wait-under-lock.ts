@@ -14,6 +14,8 @@ import { isRcuId, makeFinding, type Detector, type DetectorContext, analysedFunc
 export const waitUnderLock: Detector = {
   rule: 'wait-under-lock',
   severity: 'warning',
+  // A wait reads the summaries of the awaited (bound) functions.
+  readsBoundSummaries: (r) => r.waits.length > 0,
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
     for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
