@@ -29,7 +29,7 @@ export { validateScenario, compileScenario, simulate, runSweep, deriveOps, rende
 // --- reports and configuration ---
 export { renderText } from './report/text';
 export { renderSarif } from './report/sarif';
-export { RULE_DOCS } from './report/rule-docs';
+export { RULES, RULES as RULE_DOCS, type RuleDescriptor } from './rules';
 export { DEFAULT_CONFIG, type LockLensConfig, type PrimitiveSpec } from './config';
 export { validateConfig } from './config-validate';
 export type * from './model';

@@ -9,6 +9,7 @@
  * (DEFAULT_HOT_PATHS): those run per packet or per flow miss in the datapath or in OVS handler
  * threads, where a stall turns into drops.
  */
+import { RULES } from '../rules';
 import type { LockLensConfig } from '../config';
 import type { Finding, LockEdge } from '../model';
 import { nameMatcher } from '../analysis/util';
@@ -38,7 +39,6 @@ const hotPaths = (config: LockLensConfig): ((name: string) => boolean) => nameMa
 
 export const contentionTransfer: Detector = {
   rule: 'contention-transfer',
-  severity: 'warning',
   // Reads the summaries of the hot-path functions.
   readsFunctions: (config) => hotPaths(config),
   run(ctx: DetectorContext): Finding[] {
@@ -82,7 +82,7 @@ export const contentionTransfer: Detector = {
           out.push(
             makeFinding(
               'contention-transfer',
-              'warning',
+              RULES['contention-transfer'].severity,
               fn,
               acq.chain[0]?.line ?? fn.ir.line,
               [l, c],

@@ -51,9 +51,9 @@ export function* analysedFunctions(ctx: DetectorContext): Generator<[FnInfo, Loc
   }
 }
 
+/** A rule's analysis; its id, default severity and descriptions are in rules.ts (RULES). */
 export interface Detector {
   rule: RuleId;
-  severity: Severity;
   run(ctx: DetectorContext): Finding[];
   /**
    * The per-function part, when the rule has one: `run` is exactly this over
