@@ -3,9 +3,9 @@
  * own export blocks below; keep them explicit (no `export *`).
  */
 
-// --- lock analysis (analysis/, catalog/, detectors/) ---
-export { analyzeFacts, type AnalyzeOptions } from './analysis/analyze';
-export { AnalysisSession } from './analysis/session';
+// --- lock analysis (pipeline/, analysis/, catalog/, detectors/) ---
+export { analyzeFacts, type AnalyzeOptions } from './pipeline/analyze';
+export { AnalysisSession } from './pipeline/session';
 export { buildCatalog, type Catalog } from './catalog/catalog';
 export { DETECTORS } from './detectors/registry';
 export { DEFAULT_HOT_PATHS } from './detectors/contention-transfer';
@@ -29,7 +29,7 @@ export { validateScenario, compileScenario, simulate, runSweep, deriveOps, rende
 // --- reports and configuration ---
 export { renderText } from './report/text';
 export { renderSarif } from './report/sarif';
-export { RULE_DOCS } from './report/rule-docs';
+export { RULES, RULES as RULE_DOCS, type RuleDescriptor } from './rules';
 export { DEFAULT_CONFIG, type LockLensConfig, type PrimitiveSpec } from './config';
 export { validateConfig } from './config-validate';
 export type * from './model';

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import type { LockLensConfig } from '../engine/config';
 import type { AnalysisResult, Problem } from '../engine/model';
 import type { FileFacts } from '../engine/ir';
-import { analyzeFacts } from '../engine/analysis/analyze';
+import { analyzeFacts } from '../engine/index';
 import { loadConfig } from './config-load';
 import { collectSources } from './sources';
 import { extractAll } from './extract-pool';

@@ -10,7 +10,7 @@ import type { AnalysisResult } from '../engine/model';
 import type { FileFacts } from '../engine/ir';
 import type { LockLensConfig } from '../engine/config';
 import type { CParser } from '../engine/parse/parser';
-import { AnalysisSession } from '../engine/analysis/session';
+import { AnalysisSession } from '../engine/index';
 import { DocumentExtractor, type DocumentExtractStats } from '../engine/parse/document';
 import { createParser } from './parsers';
 import { contentHash } from './fact-cache';

@@ -12,13 +12,13 @@ import type { FileFacts, FunctionIR } from '../ir';
 import type { Problem } from '../model';
 import type { Catalog } from '../catalog/catalog';
 import { indirectTargets, type Bindings } from './bindings';
-import { FunctionAnalyzer, MinHeap, type AnalyzerEnv } from './function-flow';
+import { FunctionAnalyzer, type AnalyzerEnv } from './flow/function-flow';
+import { MinHeap } from './flow/min-heap';
 import type { LockRef } from './lock-identity';
 import type { FnInfo, Program } from './program';
 import { summarySig, type FnSummary, type LocalResult } from './summary';
 import { cmpStr } from './util';
 import { NO_ENTRIES, NONE, sharedIfEmpty } from './flow/compact';
-import type { GlobalState } from './analyze';
 
 const MAX_SCC_ITERATIONS = 6;
 
@@ -38,10 +38,20 @@ export interface CompRecord {
   idx?: number;
 }
 
-/** Handed to `analyzeFactsReusing`: the previous state in, the new one out. */
-export interface ReuseSlot {
-  prev: GlobalState | null;
-  next?: GlobalState;
+/** The SCC structure and results an incremental run (`recomputeComps`) patches in place. */
+export interface SccState {
+  sccs: FnInfo[][];
+  sccOf: Map<string, number>;
+  recursive: boolean[];
+  /** SCC record per SCC index (bottom-up). */
+  comps: CompRecord[];
+  /** SCC records that read a key's summary from outside (for upward dirty propagation). */
+  revDeps: Map<string, Set<CompRecord>>;
+  summaries: Map<string, FnSummary>;
+  local: Map<string, LocalResult>;
+  succ: Map<FnInfo, FnInfo[]>;
+  /** Syntactic callers per callee key. */
+  preds: Map<string, Set<string>>;
 }
 
 export interface SummaryInputs {
@@ -341,7 +351,7 @@ export function referencedNames(ir: FunctionIR): Set<string> {
  * each SCC sees its callees' final summaries, exactly as `computeSummaries` would.
  * Returns the keys whose summary content changed and the SCC indices that were re-analysed.
  */
-export function recomputeComps(inp: SummaryInputs, st: GlobalState, dirty: Iterable<number>, checkAbort: () => void): { changed: Set<string>; redone: number[]; before: Map<string, LocalResult | undefined>; notesChanged: boolean } {
+export function recomputeComps(inp: SummaryInputs, st: SccState, dirty: Iterable<number>, checkAbort: () => void): { changed: Set<string>; redone: number[]; before: Map<string, LocalResult | undefined>; notesChanged: boolean } {
   const { summaries, local, sccs, succ } = st;
   const changed = new Set<string>();
   const track: CompTracker = { cur: null, deps: null, notes: null, inComp: null, only: '', keepDeps: true };

@@ -9,6 +9,8 @@
  * (DEFAULT_HOT_PATHS): those run per packet or per flow miss in the datapath or in OVS handler
  * threads, where a stall turns into drops.
  */
+import { RULES } from '../rules';
+import type { LockLensConfig } from '../config';
 import type { Finding, LockEdge } from '../model';
 import { nameMatcher } from '../analysis/util';
 import { isRcuId, makeFinding, type Detector, type DetectorContext } from './context';
@@ -33,11 +35,14 @@ export const DEFAULT_HOT_PATHS = [
   'dpif_netlink_flow_put',
 ];
 
+const hotPaths = (config: LockLensConfig): ((name: string) => boolean) => nameMatcher(config.hotPaths?.length ? config.hotPaths : DEFAULT_HOT_PATHS);
+
 export const contentionTransfer: Detector = {
   rule: 'contention-transfer',
-  severity: 'warning',
+  // Reads the summaries of the hot-path functions.
+  readsFunctions: (config) => hotPaths(config),
   run(ctx: DetectorContext): Finding[] {
-    const hot = nameMatcher(ctx.config.hotPaths?.length ? ctx.config.hotPaths : DEFAULT_HOT_PATHS);
+    const hot = hotPaths(ctx.config);
     const adj = blockingAdjacency(ctx.edges);
     // Per contended lock: the graph restricted to locks that can reach it. Locks that cannot
     // reach it never lead a BFS to it nor discover locks that can, so the shortest path found
@@ -77,7 +82,7 @@ export const contentionTransfer: Detector = {
           out.push(
             makeFinding(
               'contention-transfer',
-              'warning',
+              RULES['contention-transfer'].severity,
               fn,
               acq.chain[0]?.line ?? fn.ir.line,
               [l, c],

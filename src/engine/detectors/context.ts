@@ -51,9 +51,9 @@ export function* analysedFunctions(ctx: DetectorContext): Generator<[FnInfo, Loc
   }
 }
 
+/** A rule's analysis; its id, default severity and descriptions are in rules.ts (RULES). */
 export interface Detector {
   rule: RuleId;
-  severity: Severity;
   run(ctx: DetectorContext): Finding[];
   /**
    * The per-function part, when the rule has one: `run` is exactly this over
@@ -62,6 +62,19 @@ export interface Detector {
    * (wait-under-lock: also the awaited functions' summaries). Incremental runs cache them.
    */
   perFn?(ctx: DetectorContext, fn: FnInfo, r: LocalResult): Finding[];
+  /**
+   * Whole-graph rules: which functions' local results the rule reads besides the lock graph and
+   * lock types (a change to those reruns every whole-graph rule), as a matcher over function
+   * names. An incremental run reruns the rule when such a function's local result changed;
+   * absent: when any did.
+   */
+  readsFunctions?(config: LockLensConfig): (name: string) => boolean;
+  /**
+   * Per-function rules that also read the summaries of bound functions (work items, threads,
+   * RCU callbacks: what a wait awaits): whether `r`'s findings do. An incremental run reruns
+   * the per-function rules of such a function when a bound function's summary changed.
+   */
+  readsBoundSummaries?(r: LocalResult): boolean;
 }
 
 export function makeFinding(

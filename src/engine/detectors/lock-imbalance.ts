@@ -7,6 +7,7 @@
  * returning a trylock result) and OVS_ACQUIRES/OVS_RELEASES functions are consistent by contract.
  * Reported at each exit that still holds the lock.
  */
+import { RULES } from '../rules';
 import type { FnInfo } from '../analysis/program';
 import type { LocalResult } from '../analysis/summary';
 import type { Finding } from '../model';
@@ -14,7 +15,6 @@ import { makeFinding, type Detector, type DetectorContext, analysedFunctions } f
 
 export const lockImbalance: Detector = {
   rule: 'lock-imbalance',
-  severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
     for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
@@ -46,20 +46,20 @@ export const lockImbalance: Detector = {
           const other = free[0]?.e.x.line;
           const why = b.s === 'maybe' ? `with ${l} held on some paths only` : `with ${l} held, but releases it before returning on other paths${other ? ` (e.g. line ${other})` : ''}`;
           out.push(
-            makeFinding('lock-imbalance', 'warning', fn, b.e.x.line, [l], `${fn.ir.name}() returns here ${why}.`, [...(b.e.x.snap.may.includes(l) ? [] : []), { file: fn.file, line: b.e.x.line, function: fn.ir.name, note: `returns holding ${l}${b.s === 'maybe' ? ' (some paths)' : ''}` }, ...(other ? [{ file: fn.file, line: other, function: fn.ir.name, note: `returns without ${l}` }] : [])], `exit:${l}`),
+            makeFinding('lock-imbalance', RULES['lock-imbalance'].severity, fn, b.e.x.line, [l], `${fn.ir.name}() returns here ${why}.`, [...(b.e.x.snap.may.includes(l) ? [] : []), { file: fn.file, line: b.e.x.line, function: fn.ir.name, note: `returns holding ${l}${b.s === 'maybe' ? ' (some paths)' : ''}` }, ...(other ? [{ file: fn.file, line: other, function: fn.ir.name, note: `returns without ${l}` }] : [])], `exit:${l}`),
           );
         }
       }
       for (const ev of r.badUnlock) {
-        out.push(makeFinding('lock-imbalance', 'warning', fn, ev.line, [ev.lock], `Unlock of ${ev.lock}, which is not held here: its acquisition failed on this path.`, ev.chain, `badunlock:${ev.lock}`));
+        out.push(makeFinding('lock-imbalance', RULES['lock-imbalance'].severity, fn, ev.line, [ev.lock], `Unlock of ${ev.lock}, which is not held here: its acquisition failed on this path.`, ev.chain, `badunlock:${ev.lock}`));
       }
       for (const ev of r.partialUnlock) {
         if (exempt.has(ev.lock) || ev.lock.startsWith('?')) continue;
         if (ctx.held(ev.snap, fn).must.includes(ev.lock)) continue;
-        out.push(makeFinding('lock-imbalance', 'warning', fn, ev.line, [ev.lock], `Unlock of ${ev.lock}, which is held here on some paths only.`, ev.chain, `partial:${ev.lock}`));
+        out.push(makeFinding('lock-imbalance', RULES['lock-imbalance'].severity, fn, ev.line, [ev.lock], `Unlock of ${ev.lock}, which is held here on some paths only.`, ev.chain, `partial:${ev.lock}`));
       }
       for (const ev of r.doubleUnlock) {
-        out.push(makeFinding('lock-imbalance', 'warning', fn, ev.line, [ev.lock], `Double unlock of ${ev.lock}.`, ev.chain, `double:${ev.lock}`));
+        out.push(makeFinding('lock-imbalance', RULES['lock-imbalance'].severity, fn, ev.line, [ev.lock], `Double unlock of ${ev.lock}.`, ev.chain, `double:${ev.lock}`));
       }
     }
     return out;

@@ -4,6 +4,7 @@
  * out: a trylock backs off instead of waiting. Reported once per cycle, at the statement where
  * the cycle's smallest lock id reaches its successor (in the holder of the smallest lock).
  */
+import { RULES } from '../rules';
 import type { Finding, LockEdge } from '../model';
 import { cmpStr } from '../analysis/util';
 import { makeFinding, type Detector, type DetectorContext } from './context';
@@ -13,7 +14,8 @@ const MAX_CYCLES = 50;
 
 export const lockOrderCycle: Detector = {
   rule: 'lock-order-cycle',
-  severity: 'error',
+  // The lock graph and lock types only.
+  readsFunctions: () => () => false,
   run(ctx: DetectorContext): Finding[] {
     // Kernel rwlock_t readers are recursive: a read-under-read edge between two rwlock_t classes
     // cannot close a deadlock cycle (rwsem readers can, behind a queued writer).
@@ -42,7 +44,7 @@ export const lockOrderCycle: Detector = {
       out.push(
         makeFinding(
           'lock-order-cycle',
-          'error',
+          RULES['lock-order-cycle'].severity,
           reach.fn,
           reach.line,
           locks,

@@ -5,6 +5,7 @@
  * rcu_dereference_protected() / rtnl_dereference() / ovsl_dereference() whose condition lock is
  * not held on all paths. Conditions that cannot be interpreted are assumed to hold.
  */
+import { RULES } from '../rules';
 import type { FnInfo } from '../analysis/program';
 import type { LocalResult } from '../analysis/summary';
 import type { Finding } from '../model';
@@ -18,7 +19,6 @@ const READERS: Record<string, string[]> = {
 
 export const rcuDerefUnprotected: Detector = {
   rule: 'rcu-deref-unprotected',
-  severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
     for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
@@ -42,7 +42,7 @@ export const rcuDerefUnprotected: Detector = {
         if (!missing) continue;
         const what = d.mode === 'protected' ? `without holding ${missing} on every path` : 'outside an RCU read-side critical section';
         const locks = [missing, ...extra.filter((x) => x !== missing)];
-        out.push(makeFinding('rcu-deref-unprotected', 'warning', fn, d.line, locks, `${d.prim}() ${what}: ${d.text}`, [{ file: fn.file, line: d.line, function: fn.ir.name, note: `${d.prim}() with held = {${held.must.join(', ')}}` }], `deref:${d.prim}:${d.text.replace(/\s+/g, '')}`));
+        out.push(makeFinding('rcu-deref-unprotected', RULES['rcu-deref-unprotected'].severity, fn, d.line, locks, `${d.prim}() ${what}: ${d.text}`, [{ file: fn.file, line: d.line, function: fn.ir.name, note: `${d.prim}() with held = {${held.must.join(', ')}}` }], `deref:${d.prim}:${d.text.replace(/\s+/g, '')}`));
       }
     }
     return out;

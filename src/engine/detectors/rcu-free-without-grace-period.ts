@@ -5,6 +5,7 @@
  * synchronize_rcu()/ovsrcu_synchronize() on the path in between. kfree_rcu/call_rcu/
  * ovsrcu_postpone are the correct forms; functions that run as RCU callbacks are exempt.
  */
+import { RULES } from '../rules';
 import type { FnInfo } from '../analysis/program';
 import type { LocalResult } from '../analysis/summary';
 import type { Finding } from '../model';
@@ -12,7 +13,6 @@ import { makeFinding, type Detector, type DetectorContext, analysedFunctions } f
 
 export const rcuFreeWithoutGracePeriod: Detector = {
   rule: 'rcu-free-without-grace-period',
-  severity: 'error',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
     for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
@@ -23,7 +23,7 @@ export const rcuFreeWithoutGracePeriod: Detector = {
     {
       if (ctx.bindings.rcuCallbacks.some((f) => f.key === fn.key)) return out;
       for (const f of r.frees) {
-        out.push(makeFinding('rcu-free-without-grace-period', 'error', fn, f.line, [], `Object freed without waiting for an RCU grace period (${f.chain[0]?.note}); readers may still use it. Use kfree_rcu()/call_rcu()/ovsrcu_postpone() or synchronize first.`, f.chain, `free:${f.text.replace(/\s+/g, '')}`));
+        out.push(makeFinding('rcu-free-without-grace-period', RULES['rcu-free-without-grace-period'].severity, fn, f.line, [], `Object freed without waiting for an RCU grace period (${f.chain[0]?.note}); readers may still use it. Use kfree_rcu()/call_rcu()/ovsrcu_postpone() or synchronize first.`, f.chain, `free:${f.text.replace(/\s+/g, '')}`));
       }
     }
     return out;

@@ -3,6 +3,7 @@
  * and guard(rcu)), directly or through a callee. SRCU read sides may sleep and are exempt; OVS
  * userspace RCU has no read-side section.
  */
+import { RULES } from '../rules';
 import type { FnInfo } from '../analysis/program';
 import type { LocalResult } from '../analysis/summary';
 import type { Finding } from '../model';
@@ -10,7 +11,6 @@ import { makeFinding, type Detector, type DetectorContext, analysedFunctions } f
 
 export const rcuSleepInReadSide: Detector = {
   rule: 'rcu-sleep-in-read-side',
-  severity: 'error',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
     for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
@@ -24,7 +24,7 @@ export const rcuSleepInReadSide: Detector = {
         const rcu = s.atomic.filter((a) => a.rcu);
         if (!rcu.length) continue;
         const locks = [...new Set(rcu.map((a) => a.lock))].sort();
-        out.push(makeFinding('rcu-sleep-in-read-side', 'error', fn, s.line, locks, `Sleeping call inside an RCU read-side critical section: ${s.chain[s.chain.length - 1]?.note ?? 'may sleep'}.`, [...rcu[0]!.chain, ...s.chain], `rsleep:${s.chain.map((x) => x.note).join('>')}`));
+        out.push(makeFinding('rcu-sleep-in-read-side', RULES['rcu-sleep-in-read-side'].severity, fn, s.line, locks, `Sleeping call inside an RCU read-side critical section: ${s.chain[s.chain.length - 1]?.note ?? 'may sleep'}.`, [...rcu[0]!.chain, ...s.chain], `rsleep:${s.chain.map((x) => x.note).join('>')}`));
       }
     }
     return out;

@@ -6,6 +6,7 @@
  * `_nested` subclasses, trylocks, recursive OVS mutexes (ovs_mutex_init_recursive) and
  * OVS_NO_THREAD_SAFETY_ANALYSIS functions.
  */
+import { RULES } from '../rules';
 import type { FnInfo } from '../analysis/program';
 import type { LocalResult } from '../analysis/summary';
 import type { Finding } from '../model';
@@ -13,7 +14,6 @@ import { makeFinding, type Detector, type DetectorContext, analysedFunctions } f
 
 export const recursiveAcquire: Detector = {
   rule: 'recursive-acquire',
-  severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
     for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
@@ -24,7 +24,7 @@ export const recursiveAcquire: Detector = {
     {
       for (const ev of r.recursive) {
         if (ctx.bindings.recursiveLocks.has(ev.lock)) continue;
-        const sev = ev.sameExpr ? 'error' : 'warning';
+        const sev = ev.sameExpr ? RULES['recursive-acquire'].severity : 'warning';
         const how = ev.sameExpr ? 'the same lock is acquired again' : 'another acquisition of the same lock class';
         out.push(
           makeFinding('recursive-acquire', sev, fn, ev.line, [ev.lock], `Recursive acquisition of ${ev.lock}: ${how} while it is held${ev.must ? '' : ' on some paths'}.`, [...ev.heldChain, ...ev.chain], `rec:${ev.chain.map((s) => s.note).join('>')}`),
@@ -38,7 +38,7 @@ export const recursiveAcquire: Detector = {
         if (a.before.may.includes(a.lock) || a.before.dropMay.includes(a.lock)) continue;
         if (ctx.bindings.recursiveLocks.has(a.lock)) continue;
         out.push(
-          makeFinding('recursive-acquire', 'error', fn, a.line, [a.lock], `Recursive acquisition of ${a.lock}: ${fn.ir.name}() requires its caller to hold it and acquires it again.`, a.chain, `req-rec:${a.lock}`),
+          makeFinding('recursive-acquire', RULES['recursive-acquire'].severity, fn, a.line, [a.lock], `Recursive acquisition of ${a.lock}: ${fn.ir.name}() requires its caller to hold it and acquires it again.`, a.chain, `req-rec:${a.lock}`),
         );
       }
     }

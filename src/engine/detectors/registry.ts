@@ -1,9 +1,4 @@
-/**
- * Every detector, in report order. Default severities: lock-order-cycle, sleep-in-atomic and
- * rcu-sleep-in-read-side are errors (real deadlocks / "scheduling while atomic"); recursive-acquire
- * is an error when the same lock expression (or a required lock) is re-taken, else a warning;
- * everything else is a warning.
- */
+/** Every detector, in report order. Ids, default severities and descriptions: rules.ts (RULES). */
 import type { Detector } from './context';
 import { lockOrderCycle } from './lock-order-cycle';
 import { recursiveAcquire } from './recursive-acquire';

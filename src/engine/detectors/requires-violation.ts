@@ -5,6 +5,7 @@
  * annotated OVS_EXCLUDED(L) while L may be held. Requirements on parameters are mapped through
  * the call's arguments; ones that do not resolve to a lock class are skipped.
  */
+import { RULES } from '../rules';
 import type { FnInfo } from '../analysis/program';
 import type { LocalResult } from '../analysis/summary';
 import type { Finding } from '../model';
@@ -12,7 +13,6 @@ import { makeFinding, type Detector, type DetectorContext, analysedFunctions } f
 
 export const requiresViolation: Detector = {
   rule: 'requires-violation',
-  severity: 'warning',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
     for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
@@ -26,14 +26,14 @@ export const requiresViolation: Detector = {
         for (const q of c.requires) {
           if (q.lock.startsWith('?') || held.must.includes(q.lock)) continue;
           const some = held.may.includes(q.lock);
-          out.push(makeFinding('requires-violation', 'warning', fn, c.line, [q.lock], `${q.calleeName}() requires ${q.lock} (${q.source === 'assert' ? 'asserted in its body' : 'annotation'}), which is not held here${some ? ' on every path' : ''}.`, [{ file: fn.file, line: c.line, function: fn.ir.name, note: `calls ${q.calleeName}() with held = {${held.must.join(', ')}}` }], `req:${q.calleeName}:${q.lock}`));
+          out.push(makeFinding('requires-violation', RULES['requires-violation'].severity, fn, c.line, [q.lock], `${q.calleeName}() requires ${q.lock} (${q.source === 'assert' ? 'asserted in its body' : 'annotation'}), which is not held here${some ? ' on every path' : ''}.`, [{ file: fn.file, line: c.line, function: fn.ir.name, note: `calls ${q.calleeName}() with held = {${held.must.join(', ')}}` }], `req:${q.calleeName}:${q.lock}`));
         }
         // Exclusions are judged on what this function holds for reasons of its own (local
         // acquisitions, requirements, locks every caller holds), not on some caller's violation.
         const ownMay = new Set([...c.snap.may, ...held.must]);
         for (const x of c.excluded) {
           if (x.lock.startsWith('?') || !ownMay.has(x.lock) || r.summary.excluded.has(x.lock)) continue;
-          out.push(makeFinding('requires-violation', 'warning', fn, c.line, [x.lock], `${x.calleeName}() must be called without ${x.lock} (OVS_EXCLUDED), but it is held here.`, [{ file: fn.file, line: c.line, function: fn.ir.name, note: `calls ${x.calleeName}() holding ${x.lock}` }], `excl:${x.calleeName}:${x.lock}`));
+          out.push(makeFinding('requires-violation', RULES['requires-violation'].severity, fn, c.line, [x.lock], `${x.calleeName}() must be called without ${x.lock} (OVS_EXCLUDED), but it is held here.`, [{ file: fn.file, line: c.line, function: fn.ir.name, note: `calls ${x.calleeName}() holding ${x.lock}` }], `excl:${x.calleeName}:${x.lock}`));
         }
       }
     }

@@ -6,6 +6,7 @@
  * count (they never wait), nor does once-only code (ovsthread_once_start success branch, static
  * `inited` flags). Reported at the statement of the periodic function reaching RTNL.
  */
+import { RULES } from '../rules';
 import type { Finding } from '../model';
 import { nameMatcher } from '../analysis/util';
 import { makeFinding, type Detector, type DetectorContext } from './context';
@@ -14,7 +15,8 @@ const isRtnl = (id: string): boolean => id === 'rtnl_mutex' || id === 'rtnl_mute
 
 export const rtnlInPeriodicPath: Detector = {
   rule: 'rtnl-in-periodic-path',
-  severity: 'warning',
+  // Reads the summaries and calls of the periodic functions.
+  readsFunctions: (config) => nameMatcher(config.periodicFunctions ?? []),
   run(ctx: DetectorContext): Finding[] {
     const periodic = nameMatcher(ctx.config.periodicFunctions ?? []);
     const out: Finding[] = [];
@@ -33,7 +35,7 @@ export const rtnlInPeriodicPath: Detector = {
         out.push(
           makeFinding(
             'rtnl-in-periodic-path',
-            'warning',
+            RULES['rtnl-in-periodic-path'].severity,
             fn,
             line,
             [l],

@@ -4,6 +4,7 @@
  * or rwlock_t is held or irqs/bh/preemption are disabled. When the only atomic context is an RCU
  * read side the finding is rcu-sleep-in-read-side instead.
  */
+import { RULES } from '../rules';
 import type { FnInfo } from '../analysis/program';
 import type { LocalResult } from '../analysis/summary';
 import type { Finding } from '../model';
@@ -11,7 +12,6 @@ import { makeFinding, type Detector, type DetectorContext, analysedFunctions } f
 
 export const sleepInAtomic: Detector = {
   rule: 'sleep-in-atomic',
-  severity: 'error',
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
     for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
@@ -25,7 +25,7 @@ export const sleepInAtomic: Detector = {
         if (!hard.length) continue;
         const locks = [...new Set(hard.map((a) => (a.lock.startsWith('#') ? `${a.lock.slice(1)}-disabled` : a.lock)))].sort();
         out.push(
-          makeFinding('sleep-in-atomic', 'error', fn, s.line, locks, `Sleeping call in atomic context (${locks.join(', ')} held): ${s.chain[s.chain.length - 1]?.note ?? 'may sleep'}.`, [...hard[0]!.chain, ...s.chain], `sleep:${s.chain.map((x) => x.note).join('>')}`),
+          makeFinding('sleep-in-atomic', RULES['sleep-in-atomic'].severity, fn, s.line, locks, `Sleeping call in atomic context (${locks.join(', ')} held): ${s.chain[s.chain.length - 1]?.note ?? 'may sleep'}.`, [...hard[0]!.chain, ...s.chain], `sleep:${s.chain.map((x) => x.note).join('>')}`),
         );
       }
     }

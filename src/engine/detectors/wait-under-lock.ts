@@ -6,6 +6,7 @@
  * under a lock an RCU callback (call_rcu / ovsrcu_postpone) takes, or any of these waits (and
  * latch/seq/poll/barrier waits) while holding a contended lock.
  */
+import { RULES } from '../rules';
 import type { Finding, WitnessStep } from '../model';
 import type { FnInfo } from '../analysis/program';
 import type { LocalResult } from '../analysis/summary';
@@ -13,7 +14,8 @@ import { isRcuId, makeFinding, type Detector, type DetectorContext, analysedFunc
 
 export const waitUnderLock: Detector = {
   rule: 'wait-under-lock',
-  severity: 'warning',
+  // A wait reads the summaries of the awaited (bound) functions.
+  readsBoundSummaries: (r) => r.waits.length > 0,
   run(ctx: DetectorContext): Finding[] {
     const out: Finding[] = [];
     for (const [fn, r] of analysedFunctions(ctx)) for (const f of this.perFn!(ctx, fn, r)) out.push(f);
@@ -41,13 +43,13 @@ export const waitUnderLock: Detector = {
             if (!acq || acq.try || reported.has(l)) continue;
             reported.add(l);
             const hc: WitnessStep[] = w.heldChains.get(l) ?? [];
-            out.push(makeFinding('wait-under-lock', 'warning', fn, w.line, [l], `Blocking wait (${w.wait.chain[w.wait.chain.length - 1]?.note}) while holding ${l}, which the awaited ${a.ir.name}() acquires: deadlock.`, [...hc, ...w.wait.chain, ...acq.chain], `wait:${k}:${a.ir.name}:${l}`));
+            out.push(makeFinding('wait-under-lock', RULES['wait-under-lock'].severity, fn, w.line, [l], `Blocking wait (${w.wait.chain[w.wait.chain.length - 1]?.note}) while holding ${l}, which the awaited ${a.ir.name}() acquires: deadlock.`, [...hc, ...w.wait.chain, ...acq.chain], `wait:${k}:${a.ir.name}:${l}`));
           }
         }
         for (const l of held) {
           if (reported.has(l) || !ctx.contended.has(l)) continue;
           if (w.wait.expeditedUnderRtnl && (l === 'rtnl_mutex' || l.startsWith('rtnl_mutex'))) continue;
-          out.push(makeFinding('wait-under-lock', 'warning', fn, w.line, [l], `Blocking wait (${w.wait.chain[w.wait.chain.length - 1]?.note}) while holding contended ${l}.`, [...(w.heldChains.get(l) ?? []), ...w.wait.chain], `waitc:${k}:${l}`));
+          out.push(makeFinding('wait-under-lock', RULES['wait-under-lock'].severity, fn, w.line, [l], `Blocking wait (${w.wait.chain[w.wait.chain.length - 1]?.note}) while holding contended ${l}.`, [...(w.heldChains.get(l) ?? []), ...w.wait.chain], `waitc:${k}:${l}`));
         }
       }
     }

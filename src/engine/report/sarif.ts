@@ -4,7 +4,7 @@
  */
 import type { Finding, RuleId, Severity, WitnessStep } from '../model';
 import { RULE_IDS } from '../model';
-import { RULE_DOCS } from './rule-docs';
+import { RULES } from '../rules';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -29,10 +29,10 @@ export function renderSarif(findings: Finding[], toolVersion: string, extraFlows
   const rules = RULE_IDS.map((id: RuleId) => ({
     id,
     name: id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
-    shortDescription: { text: RULE_DOCS[id].short },
-    fullDescription: { text: RULE_DOCS[id].full },
-    defaultConfiguration: { level: LEVEL[RULE_DOCS[id].severity] },
-    helpUri: `https://locklens.invalid/docs/rules.md#${id}`,
+    shortDescription: { text: RULES[id].short },
+    fullDescription: { text: RULES[id].full },
+    defaultConfiguration: { level: LEVEL[RULES[id].severity] },
+    helpUri: `https://locklens.invalid/docs/rules.md#${RULES[id].anchor}`,
   }));
   const results = findings.map((f) => {
     const flows = [f.witness, ...(extraFlows?.(f) ?? [])].filter((w) => w.length > 0);

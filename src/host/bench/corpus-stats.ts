@@ -8,7 +8,7 @@
  */
 import type { AnalysisResult, LockSite } from '../../engine/model';
 import type { Expr, FileFacts, Stmt } from '../../engine/ir';
-import { analyzeFacts } from '../../engine/analysis/analyze';
+import { analyzeFacts } from '../../engine/index';
 import { callsInOrder, calleeName, forEachStmtExpr } from '../../engine/analysis/expr';
 import { prepareTree } from '../analyze-tree';
 import { round } from './stats';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { AnalysisResult } from '../../engine/model';
 import type { FileFacts } from '../../engine/ir';
-import { analyzeFacts } from '../../engine/analysis/analyze';
+import { analyzeFacts } from '../../engine/index';
 import { countErrorNodes } from '../../engine/parse/extract';
 import { loadConfig } from '../config-load';
 import { collectSources } from '../sources';

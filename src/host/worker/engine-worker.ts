@@ -24,10 +24,10 @@ import type {
 import type { LockLensConfig } from '../../engine/config';
 import type { FileFacts } from '../../engine/ir';
 import type { SeriesSource } from '../../protocol/worker-messages';
-import { analyzeFacts } from '../../engine/analysis/analyze';
+import { analyzeFacts } from '../../engine/index';
 import { extractFileFacts } from '../../engine/parse/extract';
 import { analyzeSeries, type SeriesAnalyzer } from '../../engine/series/analyze-series';
-import { AnalysisSession } from '../../engine/analysis/session';
+import { AnalysisSession } from '../../engine/index';
 import { applyPatch } from '../../engine/series/apply';
 import { assembleSeries } from '../../engine/series/assemble';
 import { looksLikeRfc822, readMailFile, type MailMessage } from '../../engine/series/mail';

@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { CfgNode } from '../../../src/engine/analysis/cfg';
-import { buildCfg } from '../../../src/engine/analysis/cfg';
+import type { CfgNode } from '../../../src/engine/analysis/flow/cfg';
+import { buildCfg } from '../../../src/engine/analysis/flow/cfg';
 import { reversePostOrder, solveFixpoint, sweepFromEmpty } from '../../../src/engine/analysis/flow/fixpoint';
-import { localPassOptions } from '../../../src/engine/analysis/function-flow';
+import { localPassOptions } from '../../../src/engine/analysis/flow/function-flow';
 import type { AnalysisResult } from '../../../src/engine/model';
 import { analyze, factsOf } from './helpers';
 

@@ -2,7 +2,7 @@
 import { DEFAULT_CONFIG, type LockLensConfig } from '../../../src/engine/config';
 import type { FileFacts } from '../../../src/engine/ir';
 import type { AnalysisResult, Finding, LockSite } from '../../../src/engine/model';
-import { analyzeFacts } from '../../../src/engine/analysis/analyze';
+import { analyzeFacts } from '../../../src/engine/pipeline/analyze';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
 import { wasmParser } from '../support/parsers';
 

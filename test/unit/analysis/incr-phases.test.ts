@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { DEFAULT_CONFIG } from '../../../src/engine/config';
 import type { FileFacts } from '../../../src/engine/ir';
 import type { AnalysisResult } from '../../../src/engine/model';
-import { analyzeFacts } from '../../../src/engine/analysis/analyze';
-import { AnalysisSession } from '../../../src/engine/analysis/session';
+import { analyzeFacts } from '../../../src/engine/pipeline/analyze';
+import { AnalysisSession } from '../../../src/engine/pipeline/session';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
 import { parser } from './helpers';
 

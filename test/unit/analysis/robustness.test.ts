@@ -1,7 +1,7 @@
 /** Determinism, odd IR, cancellation and a coarse performance guard. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeFacts } from '../../../src/engine/analysis/analyze';
+import { analyzeFacts } from '../../../src/engine/pipeline/analyze';
 import { DEFAULT_CONFIG } from '../../../src/engine/config';
 import type { FileFacts, FunctionIR, Stmt } from '../../../src/engine/ir';
 import type { AnalysisResult } from '../../../src/engine/model';

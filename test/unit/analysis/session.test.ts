@@ -10,8 +10,8 @@ import fc from 'fast-check';
 import { DEFAULT_CONFIG } from '../../../src/engine/config';
 import type { FileFacts } from '../../../src/engine/ir';
 import type { AnalysisResult } from '../../../src/engine/model';
-import { analyzeFacts } from '../../../src/engine/analysis/analyze';
-import { AnalysisSession } from '../../../src/engine/analysis/session';
+import { analyzeFacts } from '../../../src/engine/pipeline/analyze';
+import { AnalysisSession } from '../../../src/engine/pipeline/session';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
 import { ROOT, parser } from './helpers';
 
@@ -276,7 +276,7 @@ test('a definition appearing for a name an unchanged function already calls re-a
 
 test('the name index stays right through tombstoned and compacted function replacements', async () => {
   const p = await parser();
-  const { nameIndexTuning } = await import('../../../src/engine/analysis/analyze');
+  const { nameIndexTuning } = await import('../../../src/engine/pipeline/name-index');
   const saved = nameIndexTuning.deadMax;
   nameIndexTuning.deadMax = 3; // compact after every few replaced functions
   try {

@@ -1,5 +1,5 @@
 /**
- * Memory sharing in the analysis (flow/compact.ts, program.ts, scc-summaries.ts, analyze.ts):
+ * Memory sharing in the analysis (flow/compact.ts, program.ts, scc-summaries.ts, pipeline/):
  * empty per-function collections are one shared read-only instance, perRun shares the acquires
  * map when they hold the same entries, parameter positions are read from the IR on demand, and
  * a one-shot run records no SCC dependencies. None of it may change what anything reads.
@@ -10,12 +10,12 @@ import fc from 'fast-check';
 import { DEFAULT_CONFIG } from '../../../src/engine/config';
 import type { FileFacts } from '../../../src/engine/ir';
 import type { AnalysisResult } from '../../../src/engine/model';
-import { analyzeFacts, analyzeFactsReusing } from '../../../src/engine/analysis/analyze';
-import { AnalysisSession } from '../../../src/engine/analysis/session';
+import { analyzeFacts, analyzeFactsReusing } from '../../../src/engine/pipeline/analyze';
+import { AnalysisSession } from '../../../src/engine/pipeline/session';
 import { compactSummary, NO_ENTRIES, NO_MEMBERS, NONE, sharedIfEmpty, sharedSetIfEmpty } from '../../../src/engine/analysis/flow/compact';
 import { ParamIndex, Program } from '../../../src/engine/analysis/program';
 import { newSummary, summarySig, type AcqInfo, type FnSummary } from '../../../src/engine/analysis/summary';
-import type { ReuseSlot } from '../../../src/engine/analysis/scc-summaries';
+import type { ReuseSlot } from '../../../src/engine/pipeline/session-state';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
 import { factsOf, parser } from './helpers';
 
@@ -163,17 +163,17 @@ test('one-shot run (no deps recorded) equals a session run (deps recorded); the 
   const st = slot.next!;
   assert.ok(st, 'a session run leaves its state');
   // Callers read their callees' summaries: the session must have recorded who reads take_b.
-  assert.ok((st.revDeps.get('lib.c::take_b')?.size ?? 0) > 0, 'revDeps of take_b');
-  assert.ok((st.preds.get('lib.c::take_b')?.size ?? 0) > 0, 'preds of take_b');
-  const userA = st.comps[st.sccOf.get('user.c::user_a')!]!;
+  assert.ok((st.summaries.revDeps.get('lib.c::take_b')?.size ?? 0) > 0, 'revDeps of take_b');
+  assert.ok((st.callGraph.preds.get('lib.c::take_b')?.size ?? 0) > 0, 'preds of take_b');
+  const userA = st.summaries.comps[st.summaries.sccOf.get('user.c::user_a')!]!;
   assert.ok(userA.deps.has('lib.c::needs_a'));
   // Entry contexts: the empty ones share one set; needs_a's holds its annotation seed.
-  assert.equal(st.entry.get('user.c::user_a')!.must, NO_MEMBERS);
+  assert.equal(st.entries.entry.get('user.c::user_a')!.must, NO_MEMBERS);
   // take_a is reached (through ping) with nothing held: its recomputed entry is shared too.
-  assert.equal(st.entry.get('lib.c::take_a')!.may, NO_MEMBERS);
-  assert.equal(st.entry.get('lib.c::take_a')!.must, NO_MEMBERS);
-  assert.deepEqual([...st.entry.get('lib.c::needs_a')!.must], ['ma']);
-  assert.throws(() => (st.entry.get('user.c::user_plain')!.may as Set<string>).add('x'), TypeError);
+  assert.equal(st.entries.entry.get('lib.c::take_a')!.may, NO_MEMBERS);
+  assert.equal(st.entries.entry.get('lib.c::take_a')!.must, NO_MEMBERS);
+  assert.deepEqual([...st.entries.entry.get('lib.c::needs_a')!.must], ['ma']);
+  assert.throws(() => (st.entries.entry.get('user.c::user_plain')!.may as Set<string>).add('x'), TypeError);
 });
 
 test('a session edit after the normalised first run equals a cold run, both ways', async () => {

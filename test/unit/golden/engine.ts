@@ -10,7 +10,7 @@ import type { FileFacts } from '../../../src/engine/ir';
 import type { AnalysisResult } from '../../../src/engine/model';
 import type { CParser } from '../../../src/engine/parse/parser';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
-import { analyzeFacts } from '../../../src/engine/analysis/analyze';
+import { analyzeFacts } from '../../../src/engine/pipeline/analyze';
 import { createParser } from '../../../src/host/parsers';
 import { loadConfig } from '../../../src/host/config-load';
 

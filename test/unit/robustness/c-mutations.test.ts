@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
-import { analyzeFacts } from '../../../src/engine/analysis/analyze';
+import { analyzeFacts } from '../../../src/engine/pipeline/analyze';
 import { DEFAULT_CONFIG } from '../../../src/engine/config';
 import { CaseStats, FIX, cSeedCorpus, fcParams, label, mutate, mutationArb, nativeParser, sexp, untimed, wasmParser } from './harness';
 import { factsViolations, internalProblems, untimedResult } from './check';

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { FileFacts } from '../../../src/engine/ir';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
-import { analyzeFacts } from '../../../src/engine/analysis/analyze';
+import { analyzeFacts } from '../../../src/engine/pipeline/analyze';
 import { DEFAULT_CONFIG } from '../../../src/engine/config';
 import { CaseStats, fcParams, untimed, wasmParser } from './harness';
 import { factsViolations, internalProblems } from './check';

@@ -15,7 +15,7 @@ import { AbortError, extractAll, PARALLEL_MIN_BYTES, type ExtractOptions, type E
 import { FactCache } from '../../../src/host/fact-cache';
 import { collectSources, type SourceEntry } from '../../../src/host/sources';
 import { DEFAULT_CONFIG } from '../../../src/engine/config';
-import { analyzeFacts } from '../../../src/engine/analysis/analyze';
+import { analyzeFacts } from '../../../src/engine/pipeline/analyze';
 import type { FileFacts } from '../../../src/engine/ir';
 import { untimedResult } from './check';
 import { writePoolTree } from './pool-tree';

@@ -3,7 +3,7 @@
  * is the join of its incoming edges' *current* out-states (stale contributions are replaced, not
  * accumulated: must-sets would otherwise be poisoned), capped at 40 visits per node.
  */
-import type { CfgNode } from '../cfg';
+import type { CfgNode } from './cfg';
 import { MinHeap } from './min-heap';
 import { joinSt, St, stEq } from './state';
 

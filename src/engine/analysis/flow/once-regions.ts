@@ -8,10 +8,10 @@
  *   flag set to a non-zero constant inside the branch) → the then-branch.
  * Regions are line ranges of the original source; lock-order edges are unaffected.
  */
-import type { Expr, Stmt } from '../ir';
-import type { Catalog } from '../catalog/catalog';
-import { calleeName, forEachStmtExpr, stripCond } from './expr';
-import { walkStmts as walkChildren, type FnInfo } from './program';
+import type { Expr, Stmt } from '../../ir';
+import type { Catalog } from '../../catalog/catalog';
+import { calleeName, forEachStmtExpr, stripCond } from '../expr';
+import { walkStmts as walkChildren, type FnInfo } from '../program';
 
 export type LineRange = [number, number];
 

@@ -3,25 +3,23 @@
  * empty entry, interpreting primitives from the catalog and callees through their summaries.
  * Produces the function's summary and the records the detectors and the global phase need.
  */
-import type { Expr } from '../ir';
-import type { SiteOp, WitnessStep } from '../model';
-import type { Catalog } from '../catalog/catalog';
-import type { PrimDef } from '../catalog/types';
+import type { Expr } from '../../ir';
+import type { SiteOp, WitnessStep } from '../../model';
+import type { Catalog } from '../../catalog/catalog';
+import type { PrimDef } from '../../catalog/types';
 import { buildCfg, type CfgNode } from './cfg';
-import { callsInOrder, calleeName, collectIds, exprText, forEachStmtExpr, stripAddr, stripCond } from './expr';
-import { globalRef, PER_NET_RTNL, rcuRef, resolveLock, type LockRef } from './lock-identity';
-import type { FnInfo, Program } from './program';
-import { newSummary, type AcqInfo, type CallRec, type FnSummary, type HoldInfo, type LocalResult, type WaitInfo } from './summary';
+import { callsInOrder, calleeName, collectIds, exprText, forEachStmtExpr, stripAddr, stripCond } from '../expr';
+import { globalRef, PER_NET_RTNL, rcuRef, resolveLock, type LockRef } from '../lock-identity';
+import type { FnInfo, Program } from '../program';
+import { newSummary, type AcqInfo, type CallRec, type FnSummary, type HoldInfo, type LocalResult, type WaitInfo } from '../summary';
 import { inRanges, onceOnlyRanges, type LineRange } from './once-regions';
-import { cmpChain, cmpStr, joinChains } from './util';
-import { isPseudo, St, type LockAcq, type Pending } from './flow/state';
-import { reversePostOrder, solveFixpoint, sweepFromEmpty, visitCap } from './flow/fixpoint';
-import { compactResult, NONE } from './flow/compact';
-import { finishSummary } from './flow/finish-summary';
-import { branchOutcome, decodeBranchTest, type BranchTest } from './flow/branch-test';
+import { cmpChain, cmpStr, joinChains } from '../util';
+import { isPseudo, St, type LockAcq, type Pending } from './state';
+import { reversePostOrder, solveFixpoint, sweepFromEmpty, visitCap } from './fixpoint';
+import { compactResult, NONE } from './compact';
+import { finishSummary } from './finish-summary';
+import { branchOutcome, decodeBranchTest, type BranchTest } from './branch-test';
 
-export { MinHeap } from './flow/min-heap';
-export { sig } from './flow/state';
 
 type CallExpr = Expr & { k: 'call' };
 

@@ -4,20 +4,19 @@
  * summaries, entry contexts, per-function facts and findings, edge contributions) and, on
  * `update`, redoes only what the changed files reach: SCCs whose IR or callees' summaries
  * changed, entry contexts below changed call sites, the edge keys, files and functions affected
- * (see analyze.ts). The result is identical to `analyzeFacts` over the same files (tested
+ * (see the phases under pipeline/). The result is identical to `analyzeFacts` over the same files (tested
  * differentially). When types, macros or function-pointer bindings change, the run starts from
  * scratch; changed declarations (signatures, globals, prototypes) re-analyse their users.
  */
 import type { FileFacts } from '../ir';
 import type { AnalysisResult } from '../model';
-import { analyzeFactsReusing, type AnalyzeOptions } from './analyze';
-import type { ReuseSlot } from './scc-summaries';
-import type { GlobalState } from './analyze';
-import { cmpStr } from './util';
+import { cmpStr } from '../analysis/util';
+import { analyzeFactsReusing } from './analyze';
+import type { AnalyzeOptions, ReuseSlot, SessionState } from './session-state';
 
 export class AnalysisSession {
   private readonly files = new Map<string, FileFacts>();
-  private state: GlobalState | null = null;
+  private state: SessionState | null = null;
 
   constructor(private readonly opts: AnalyzeOptions) {}
 
