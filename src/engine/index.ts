@@ -9,6 +9,7 @@ export { AnalysisSession } from './pipeline/session';
 export { buildCatalog, type Catalog } from './catalog/catalog';
 export { DETECTORS } from './detectors/registry';
 export { DEFAULT_HOT_PATHS } from './detectors/contention-transfer';
+export { isRtnlClass, RTNL_CLASS } from './catalog/rtnl';
 
 // --- per-file extraction (parse/) ---
 export { extractFileFacts } from './parse/extract';

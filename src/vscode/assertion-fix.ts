@@ -7,6 +7,7 @@
  * cannot be derived mechanically.
  */
 import type { FunctionFacts, LockClass } from '../engine/model';
+import { RTNL_CLASS } from '../engine/index';
 
 export type Flavor = 'kernel' | 'ovs';
 
@@ -26,7 +27,7 @@ export function detectFlavor(text: string): Flavor {
 export function assertionFor(lock: LockClass, flavor: Flavor): { kind: 'statement' | 'annotation'; text: string } | null {
   if (lock.kind === 'rcu' || lock.kind === 'field' || lock.kind === 'other') return null;
   if (flavor === 'ovs') return { kind: 'annotation', text: `OVS_REQUIRES(${lock.name})` };
-  if (lock.id === 'rtnl_mutex' || lock.kind === 'per-net') return { kind: 'statement', text: 'ASSERT_RTNL();' };
+  if (lock.id === RTNL_CLASS || lock.kind === 'per-net') return { kind: 'statement', text: 'ASSERT_RTNL();' };
   return { kind: 'statement', text: `lockdep_assert_held(&${lock.name});` };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { LockType } from '../model';
 import type { PrimDef } from './types';
+import { RTNL_CLASS } from './rtnl';
 
 const rows: PrimDef[] = [];
 const add = (p: PrimDef): void => {
@@ -94,7 +95,7 @@ add({ name: 'lock_sock', op: 'acquire', lockArg: 1, lockType: 'mutex', sleeps: t
 add({ name: 'release_sock', op: 'release', lockArg: 1, lockType: 'mutex' });
 
 // --- RTNL (global and per-netns) ------------------------------------------------------------
-const RTNL = 'rtnl_mutex';
+const RTNL = RTNL_CLASS;
 add({ name: 'rtnl_lock', op: 'acquire', fixed: RTNL, lockType: 'mutex', sleeps: true });
 add({ name: 'rtnl_lock_killable', op: 'cond_acquire', fixed: RTNL, lockType: 'mutex', success: 'zero', sleeps: true });
 add({ name: 'rtnl_trylock', op: 'trylock', fixed: RTNL, lockType: 'mutex', success: 'nonzero' });

@@ -9,9 +9,8 @@
 import { RULES } from '../rules';
 import type { Finding } from '../model';
 import { nameMatcher } from '../analysis/util';
+import { isRtnlClass } from '../catalog/rtnl';
 import { makeFinding, type Detector, type DetectorContext } from './context';
-
-const isRtnl = (id: string): boolean => id === 'rtnl_mutex' || id === 'rtnl_mutex[net]' || id.startsWith('rtnl_mutex@');
 
 export const rtnlInPeriodicPath: Detector = {
   rule: 'rtnl-in-periodic-path',
@@ -27,7 +26,7 @@ export const rtnlInPeriodicPath: Detector = {
       const calls = ctx.local.get(fn.key)?.calls ?? [];
       // Once-only code (ovsthread_once_start, `if (!inited)`) is not paid per run.
       for (const [l, acq] of s.perRun ?? s.acquires) {
-        if (!isRtnl(l) || acq.try) continue;
+        if (!isRtnlClass(l) || acq.try) continue;
         // Reported in the innermost periodic function of the chain only.
         if (acq.chain.slice(1).some((st) => st.function !== fn.ir.name && periodic(st.function))) continue;
         const line = acq.chain[0]?.line ?? fn.ir.line;

@@ -10,6 +10,7 @@ import { RULES } from '../rules';
 import type { Finding, WitnessStep } from '../model';
 import type { FnInfo } from '../analysis/program';
 import type { LocalResult } from '../analysis/summary';
+import { isRtnlClass } from '../catalog/rtnl';
 import { isRcuId, makeFinding, type Detector, type DetectorContext, analysedFunctions } from './context';
 
 export const waitUnderLock: Detector = {
@@ -48,7 +49,7 @@ export const waitUnderLock: Detector = {
         }
         for (const l of held) {
           if (reported.has(l) || !ctx.contended.has(l)) continue;
-          if (w.wait.expeditedUnderRtnl && (l === 'rtnl_mutex' || l.startsWith('rtnl_mutex'))) continue;
+          if (w.wait.expeditedUnderRtnl && isRtnlClass(l)) continue;
           out.push(makeFinding('wait-under-lock', RULES['wait-under-lock'].severity, fn, w.line, [l], `Blocking wait (${w.wait.chain[w.wait.chain.length - 1]?.note}) while holding contended ${l}.`, [...(w.heldChains.get(l) ?? []), ...w.wait.chain], `waitc:${k}:${l}`));
         }
       }

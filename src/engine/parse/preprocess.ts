@@ -16,6 +16,7 @@
  */
 
 import type { Annotation } from '../ir';
+import { ANNOTATION_KINDS, GUARDED_MACROS, KERNEL_COND, TRY_WITH_RET } from '../catalog/annotations';
 import { checkDeadline, type Deadline } from './budget';
 import { isDefinerMacro } from './definers';
 
@@ -82,37 +83,7 @@ export interface MaskResult {
 // ---------------------------------------------------------------------------------------------
 // Macro tables
 
-const ANNOTATION_KINDS: Record<string, Annotation['kind']> = {
-  OVS_REQUIRES: 'requires',
-  OVS_REQ_WRLOCK: 'requires',
-  OVS_REQ_RDLOCK: 'requires_shared',
-  __must_hold: 'requires',
-  __must_hold_shared: 'requires_shared',
-  OVS_ACQUIRES: 'acquires',
-  OVS_ACQ_WRLOCK: 'acquires',
-  OVS_ACQ_RDLOCK: 'acquires_shared',
-  __acquires: 'acquires',
-  __acquires_shared: 'acquires_shared',
-  OVS_RELEASES: 'releases',
-  __releases: 'releases',
-  __releases_shared: 'releases',
-  // Release plus an inverted conditional acquire; modelled as a release carrying `ret`.
-  __cond_releases: 'releases',
-  OVS_EXCLUDED: 'excluded',
-  __must_not_hold: 'excluded',
-  OVS_TRY_LOCK: 'try',
-  OVS_TRY_WRLOCK: 'try',
-  OVS_TRY_RDLOCK: 'try',
-  __cond_acquires: 'try',
-  __cond_acquires_shared: 'try',
-  OVS_NO_THREAD_SAFETY_ANALYSIS: 'no_analysis',
-  __no_context_analysis: 'no_analysis',
-};
-
-/** Macros whose first argument is the "acquired" return value. */
-const TRY_WITH_RET = new Set(['OVS_TRY_LOCK', 'OVS_TRY_WRLOCK', 'OVS_TRY_RDLOCK']);
-/** Kernel conditional annotations: `(ret, x)` in the context-analysis series, `(x)` in 6.12 sparse. */
-const KERNEL_COND = new Set(['__cond_acquires', '__cond_acquires_shared', '__cond_releases']);
+/** Words a kernel conditional annotation (KERNEL_COND) may give as its return value. */
 const KERNEL_RET_WORDS = new Set(['true', 'false', 'nonzero', '0', '1', 'nonnull', 'NULL', 'null', '-1']);
 
 /** Attribute-like macros removed without a trace; an argument list is consumed when present. */
@@ -238,9 +209,8 @@ const ATTR_FIRST_CHAR = ((): Uint8Array => {
   return a;
 })();
 
-/** Recorded, not just masked. */
+/** Recorded, not just masked (with GUARDED_MACROS from the catalog). */
 const CLEANUP_MACROS = new Set(['__free', '__cleanup']);
-const GUARDED_MACROS = new Set(['OVS_GUARDED_BY', 'OVS_PT_GUARDED_BY', '__guarded_by', '__pt_guarded_by', 'OVS_GUARDED', 'OVS_PT_GUARDED']);
 
 /**
  * Iterator macros: `list_for_each_entry`, `HMAP_FOR_EACH_SAFE`, `nla_for_each_nested`,

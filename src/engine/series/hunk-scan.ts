@@ -4,6 +4,8 @@
  * lock annotations and `__rcu` declarations added and removed. Name-based, no parsing.
  */
 import type { PatchSource } from './types';
+import { LOCK_ANNOTATION_NAMES, RCU_POINTER_QUALIFIER, RCU_POINTER_TYPE_MACRO } from '../catalog/annotations';
+import { isLockApiName } from '../catalog/lock-api';
 
 export interface CallCount {
   name: string;
@@ -30,46 +32,9 @@ export interface HunkFacts {
   rcuPointersRemoved: HunkLineRef[];
 }
 
-/** Lock, RCU and "this sleeps/waits" primitives of the kernel and OVS, by name shape. */
-const LOCK_API = new RegExp(
-  '^(?:' +
-    [
-      '(?:raw_)?spin_(?:lock|unlock|trylock)\\w*',
-      '(?:read|write)_(?:lock|unlock|trylock)\\w*',
-      'mutex_(?:lock|unlock|trylock)\\w*',
-      '(?:down|up)_(?:read|write)\\w*',
-      'down(?:_interruptible|_killable|_trylock)?',
-      'up',
-      'rtnl_(?:lock|unlock|trylock)\\w*',
-      'rtnl_net_(?:lock|unlock|trylock)\\w*',
-      '__rtnl_net_(?:lock|unlock)',
-      'ovs_(?:lock|unlock)',
-      'ovs_mutex_(?:lock|unlock|trylock)\\w*',
-      'ovs_(?:rwlock|spin)_(?:rdlock|wrlock|unlock|tryrdlock|trywrlock|lock|trylock)\\w*',
-      'fat_rwlock_(?:rdlock|wrlock|unlock|tryrdlock)\\w*',
-      'rcu_read_(?:lock|unlock)\\w*',
-      'srcu_read_(?:lock|unlock)\\w*',
-      'rcu_(?:assign_pointer|replace_pointer|dereference\\w*|access_pointer|init_pointer)',
-      '(?:rtnl|ovsl|rcu)_dereference\\w*',
-      'ovsrcu_(?:get|get_protected|set|set_hidden|init|postpone|synchronize|quiesce\\w*)',
-      'kfree_rcu\\w*',
-      'kvfree_rcu\\w*',
-      'call_rcu\\w*',
-      'synchronize_(?:rcu|net|srcu)\\w*',
-      'rcu_barrier\\w*',
-      'lockdep_assert\\w*',
-      'ASSERT_RTNL\\w*',
-      'ASSERT_RTNL_NET',
-      'ovs_assert_locked\\w*',
-      'guard',
-      'scoped_guard',
-      'scoped_cond_guard',
-    ].join('|') +
-    ')$',
-);
-
-const ANNOTATION = /\b(OVS_(?:REQUIRES|REQ_RDLOCK|REQ_WRLOCK|ACQUIRES|ACQ_RDLOCK|ACQ_WRLOCK|RELEASES|EXCLUDED|TRY_LOCK|TRY_RDLOCK|TRY_WRLOCK|NO_THREAD_SAFETY_ANALYSIS|GUARDED_BY|PT_GUARDED_BY)|__must_hold|__acquires|__releases|__cond_acquires|__must_not_hold|__guarded_by)\b/;
-const RCU_DECL = /\b__rcu\b|\bOVSRCU_TYPE\s*\(/;
+// Names come from the catalog: its lock/RCU rows and families, its annotation macros.
+const ANNOTATION = new RegExp(`\\b(?:${LOCK_ANNOTATION_NAMES.join('|')})\\b`);
+const RCU_DECL = new RegExp(`\\b${RCU_POINTER_QUALIFIER}\\b|\\b${RCU_POINTER_TYPE_MACRO}\\s*\\(`);
 const CALL = /\b([A-Za-z_]\w*)\s*\(/g;
 const FUNC_DEF = /^(?:[A-Za-z_][\w\s\*]*?[\s\*])?([A-Za-z_]\w*)\s*\([^;]*$/;
 const PROTOTYPE = /^(?:[A-Za-z_][\w\s\*]*?[\s\*])([A-Za-z_]\w*)\s*\(.*\)\s*;\s*$/;
@@ -107,7 +72,7 @@ export function scanHunks(patch: Pick<PatchSource, 'files'>): HunkFacts {
           const proto = /^[A-Za-z_]/.test(l.text) ? PROTOTYPE.exec(text) : null;
           for (const m of text.matchAll(CALL)) {
             // Declarations and macro definitions name the primitive; they do not call it.
-            if (!LOCK_API.test(m[1]) || m[1] === defName || m[1] === macro?.[1] || m[1] === proto?.[1]) continue;
+            if (!isLockApiName(m[1]) || m[1] === defName || m[1] === macro?.[1] || m[1] === proto?.[1]) continue;
             const call = callText(text, m.index! + m[0].length - 1, m[1]);
             const c = calls.get(call) ?? { name: m[1], call, added: 0, removed: 0 };
             if (l.op === '+') c.added++;

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildCatalog, primFromSpec } from '../../../src/engine/catalog/catalog';
 import { NON_RTNL_IOCTLS, RTNL_IOCTLS, RTNL_MESSAGES } from '../../../src/engine/catalog/boundary';
+import { isRtnlClass, PER_NET_RTNL_CLASS, RTNL_CLASS } from '../../../src/engine/catalog/rtnl';
 import { DEFAULT_CONFIG } from '../../../src/engine/config';
 
 const cat = buildCatalog(DEFAULT_CONFIG);
@@ -83,4 +84,12 @@ test('config primitives override the catalog by name', () => {
   assert.equal(c.prims.get('my_spin')!.atomic, true);
   assert.equal(primFromSpec({ name: 'w', kind: 'wait' }).op, 'wait');
   assert.equal(buildCatalog(DEFAULT_CONFIG).prims.get('mutex_lock')!.op, 'acquire', 'defaults untouched');
+});
+
+test('isRtnlClass: the global RTNL, the per-netns RTNL and a file-static rtnl_mutex; not look-alikes', () => {
+  for (const id of [RTNL_CLASS, PER_NET_RTNL_CLASS, 'rtnl_mutex@net/core/rtnetlink.c']) assert.equal(isRtnlClass(id), true, id);
+  for (const id of ['rtnl_mutex_key', 'my_rtnl_mutex', 'struct net.rtnl_mutex', 'ovs_mutex', '?rtnl_mutex@x.c', 'rcu']) assert.equal(isRtnlClass(id), false, id);
+  // The RTNL rows lock the class the predicate accepts.
+  assert.equal(prim('rtnl_lock').fixed, RTNL_CLASS);
+  assert.equal(prim('ASSERT_RTNL').fixed, RTNL_CLASS);
 });

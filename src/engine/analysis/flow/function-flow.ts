@@ -7,6 +7,7 @@ import type { Expr } from '../../ir';
 import type { SiteOp, WitnessStep } from '../../model';
 import type { Catalog } from '../../catalog/catalog';
 import type { PrimDef } from '../../catalog/types';
+import { isRtnlClass } from '../../catalog/rtnl';
 import { buildCfg, type CfgNode } from './cfg';
 import { callsInOrder, calleeName, collectIds, exprText, forEachStmtExpr, stripAddr, stripCond } from '../expr';
 import { globalRef, PER_NET_RTNL, rcuRef, resolveLock, type LockRef } from '../lock-identity';
@@ -1040,7 +1041,7 @@ export class FunctionAnalyzer {
         perRun.set(b, pr && pr.try === false && e.try ? { ...e, try: false } : e);
       }
     }
-    if ((this.curNode?.loop ?? 0) > 0 && (b === 'rtnl_mutex' || b.startsWith('rtnl_mutex'))) res.rtnlInLoop.push({ line, chain });
+    if ((this.curNode?.loop ?? 0) > 0 && isRtnlClass(b)) res.rtnlInLoop.push({ line, chain });
   }
 
   private releaseLocks(locks: LockAcq[], st: St, line: number, text: string, p: PrimDef, col = 0): void {
