@@ -12,7 +12,7 @@ export { DEFAULT_HOT_PATHS } from './detectors/contention-transfer';
 
 // --- per-file extraction (parse/) ---
 export { extractFileFacts } from './parse/extract';
-export type { CParser, SyntaxTree, SyntaxNode } from './parse/parser';
+export type { CParser, SyntaxTree, SyntaxNode } from './parse/tree/parser';
 
 // --- patch series (series/) ---
 export { readMailFile, splitMbox, parseMessage, type MailMessage } from './series/mail';

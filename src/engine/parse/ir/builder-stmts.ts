@@ -4,15 +4,15 @@
  * `unknown` statements that keep the calls of unparsable regions.
  */
 
-import type { Expr, Stmt } from '../ir';
-import { checkDeadline } from './budget';
+import type { Expr, Stmt } from '../../ir';
+import { checkDeadline } from '../budget';
+import { clip, MAX_DEPTH, otherExpr } from './builder-base';
+import { IrExprs } from './builder-exprs';
 import { intern } from './intern';
-import { clip, MAX_DEPTH, otherExpr } from './ir-base';
-import { EMPTY, exact } from './ir-shared';
-import { IrExprs } from './ir-exprs';
+import { EMPTY, exact } from './shared-values';
 
 export abstract class IrStmts extends IrExprs {
-  /** Nested or misparsed function definitions and `#define`s inside bodies (ir-builder.ts). */
+  /** Nested or misparsed function definitions and `#define`s inside bodies (builder.ts). */
   protected abstract functionDefinition(n: number, fromError?: boolean): void;
   protected abstract macroDef(n: number): void;
 

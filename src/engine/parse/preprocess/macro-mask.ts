@@ -15,9 +15,9 @@
  * stay linear.
  */
 
-import type { Annotation } from '../ir';
-import { checkDeadline, type Deadline } from './budget';
-import { isDefinerMacro } from './definers';
+import type { Annotation } from '../../ir';
+import { checkDeadline, type Deadline } from '../budget';
+import { isDefinerMacro } from './definer-macros';
 
 /** An annotation macro found in the text (before it is attached to a function). */
 export interface RawAnnotation {
