@@ -24,7 +24,7 @@ import { defaultJobs } from '../host/analyze-tree';
 import { extractAll } from '../host/extract-pool';
 import { FactCache, defaultCacheDir } from '../host/fact-cache';
 import type { FileFacts } from '../engine/ir';
-import type { CParser } from '../engine/parse/parser';
+import type { CParser } from '../engine/parse/tree/parser';
 import { InputError, isSourcePath, pathsNeeded, readBaseDir, readMbox, readPatchFolder, readRange, readWorktree } from '../host/series-inputs';
 import { UsageError, parseCliArgs, type CliIO } from './io';
 import { emit } from './output';

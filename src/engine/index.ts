@@ -13,7 +13,7 @@ export { isRtnlClass, RTNL_CLASS } from './catalog/rtnl';
 
 // --- per-file extraction (parse/) ---
 export { extractFileFacts } from './parse/extract';
-export type { CParser, SyntaxTree, SyntaxNode } from './parse/parser';
+export type { CParser, SyntaxTree, SyntaxNode } from './parse/tree/parser';
 
 // --- patch series (series/) ---
 export { readMailFile, splitMbox, parseMessage, type MailMessage } from './series/mail';

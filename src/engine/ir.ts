@@ -5,7 +5,7 @@
  * computed in worker threads), no tree-sitter nodes.
  *
  * Lines are 1-based, columns 0-based, and refer to the ORIGINAL source text (macro
- * masking in `parse/preprocess.ts` preserves offsets).
+ * masking in `parse/preprocess/macro-mask.ts` preserves offsets).
  */
 
 /** A C type, reduced to what lock analysis needs. */

@@ -13,7 +13,7 @@ import { loadConfig } from './config-load';
 import { collectSources } from './sources';
 import { extractAll } from './extract-pool';
 import { FactCache, defaultCacheDir } from './fact-cache';
-import type { CParser } from '../engine/parse/parser';
+import type { CParser } from '../engine/parse/tree/parser';
 
 export interface TreeAnalysisOptions {
   root: string;

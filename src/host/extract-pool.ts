@@ -20,7 +20,7 @@ import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { FileFacts } from '../engine/ir';
 import type { Problem } from '../engine/model';
-import type { CParser } from '../engine/parse/parser';
+import type { CParser } from '../engine/parse/tree/parser';
 import { extractFileFacts } from '../engine/parse/extract';
 import { contentHash, isEntryFor, type FactCache } from './fact-cache';
 import { distDir } from './dist-dir';

@@ -3,7 +3,7 @@
  * optionalDependency and is kept out of the bundle (esbuild `external`), so it is required at
  * run time and a missing or ABI-incompatible build gives one clear error.
  */
-import type { CParser, SyntaxNode, SyntaxTree } from '../engine/parse/parser';
+import type { CParser, SyntaxNode, SyntaxTree } from '../engine/parse/tree/parser';
 
 interface NativeTree {
   rootNode: SyntaxNode;

@@ -4,8 +4,8 @@
  */
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
-import type { CParser } from '../engine/parse/parser';
-import { createWasmParser } from '../engine/parse/wasm-parser';
+import type { CParser } from '../engine/parse/tree/parser';
+import { createWasmParser } from '../engine/parse/tree/wasm-parser';
 import { createNativeParser } from './native-parser';
 
 const RUNTIME = 'web-tree-sitter.wasm';

@@ -9,7 +9,7 @@
 import type { AnalysisResult } from '../engine/model';
 import type { FileFacts } from '../engine/ir';
 import type { LockLensConfig } from '../engine/config';
-import type { CParser } from '../engine/parse/parser';
+import type { CParser } from '../engine/parse/tree/parser';
 import { AnalysisSession } from '../engine/index';
 import { DocumentExtractor, type DocumentExtractStats } from '../engine/parse/document';
 import { createParser } from './parsers';

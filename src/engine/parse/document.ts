@@ -1,7 +1,7 @@
 /**
  * Incremental re-extraction of documents being edited (the extension's open editors, the
  * benchmark's edit loop). For each of a few recently edited files (LRU, `maxDocuments`) the
- * tree-sitter tree of the masked text is kept with the per-item IR records (ir-recorder.ts). An
+ * tree-sitter tree of the masked text is kept with the per-item IR records (ir/item-recorder.ts). An
  * edit is turned into one InputEdit (common prefix/suffix of the old and new texts, raw and
  * masked), the old tree is edited and re-parsed incrementally, and only the top-level items that
  * touch the edit or tree-sitter's changed ranges are copied out of the tree and rebuilt. Every
@@ -21,11 +21,11 @@
 
 import type { FileFacts, FunctionIR } from '../ir';
 import { clearIr, emptyFacts, extractFileFacts, utf8Length } from './extract';
-import { flattenTopLevel } from './flat-tree';
-import { RecordingIrBuilder, ReuseMismatch, type ItemRecord } from './ir-recorder';
-import type { CParser, InputEdit, Point, SyntaxTree } from './parser';
-import { maskSource, type MaskResult } from './preprocess';
+import { RecordingIrBuilder, ReuseMismatch, type ItemRecord } from './ir/item-recorder';
+import { maskSource, type MaskResult } from './preprocess/macro-mask';
 import { sha1Hex } from './sha1';
+import { flattenTopLevel } from './tree/flat-tree';
+import type { CParser, InputEdit, Point, SyntaxTree } from './tree/parser';
 
 export interface DocumentExtractOptions {
   timeoutMs?: number;

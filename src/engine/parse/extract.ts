@@ -3,7 +3,7 @@
  *
  * 1. `maskSource` blanks annotation/attribute macros and renames iterator macros to `while`
  *    (offsets preserved); 2. tree-sitter parses the masked text; 3. the tree is copied into flat
- *    arrays (`flat-tree.ts`, one cursor pass; on wasm through `wasm-cursor.ts`) and freed;
+ *    arrays (`tree/flat-tree.ts`, one cursor pass; on wasm by reading its memory) and freed;
  *    4. `IrBuilder` turns the flat tree into IR, re-attaching what masking removed (annotations,
  *    `__rcu`, loop macro names, `__free`) by offset. Text is always sliced from the ORIGINAL
  *    source, so names and call texts are what the user wrote.
@@ -14,11 +14,11 @@
 
 import type { FileFacts } from '../ir';
 import { BudgetExceeded, checkDeadline } from './budget';
-import { flattenTree } from './flat-tree';
-import { IrBuilder } from './ir-builder';
-import type { CParser, SyntaxNode } from './parser';
-import { maskSource } from './preprocess';
+import { IrBuilder } from './ir/builder';
+import { maskSource } from './preprocess/macro-mask';
 import { sha1Hex } from './sha1';
+import { flattenTree } from './tree/flat-tree';
+import type { CParser, SyntaxNode } from './tree/parser';
 
 export interface ExtractOptions {
   /** Abort a parse that takes longer than this (the file then yields a `parse-timeout` problem). */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { generateCorpus, editableLines, applyEdit, CORPUS_PROFILES, type Corpus } from '../../../src/host/bench/generator';
 import { createParser } from '../../../src/host/parsers';
-import type { SyntaxNode } from '../../../src/engine/parse/parser';
+import type { SyntaxNode } from '../../../src/engine/parse/tree/parser';
 
 const MB = 1024 * 1024;
 

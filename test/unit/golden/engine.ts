@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { LockLensConfig } from '../../../src/engine/config';
 import type { FileFacts } from '../../../src/engine/ir';
 import type { AnalysisResult } from '../../../src/engine/model';
-import type { CParser } from '../../../src/engine/parse/parser';
+import type { CParser } from '../../../src/engine/parse/tree/parser';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
 import { analyzeFacts } from '../../../src/engine/pipeline/analyze';
 import { createParser } from '../../../src/host/parsers';

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { DocumentExtractor } from '../../../src/engine/parse/document';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
-import type { CParser } from '../../../src/engine/parse/parser';
+import type { CParser } from '../../../src/engine/parse/tree/parser';
 import { FIXTURES, fixture, fn, nativeParser, untimed, wasmParser } from './helpers';
 
 const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.c') || f.endsWith('.h'));

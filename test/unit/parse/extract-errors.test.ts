@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Stmt } from '../../../src/engine/ir';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
-import type { CParser } from '../../../src/engine/parse/parser';
+import type { CParser } from '../../../src/engine/parse/tree/parser';
 import { calleeNames, factsOf, factsOfText, fn, nativeParser, stmts, wasmParser } from './helpers';
 
 test('a function with a broken statement is recovered with all its calls, in order', async () => {

@@ -9,9 +9,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BudgetExceeded } from '../../../src/engine/parse/budget';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
-import { flattenTree, TOKEN_TYPES, type FlatTree, type TreeCursorLike } from '../../../src/engine/parse/flat-tree';
-import { maskSource } from '../../../src/engine/parse/preprocess';
-import { rawWasmCursorFor, wasmCursorExports } from '../../../src/engine/parse/wasm-cursor';
+import { flattenTree, TOKEN_TYPES, type FlatTree, type TreeCursorLike } from '../../../src/engine/parse/tree/flat-tree';
+import { maskSource } from '../../../src/engine/parse/preprocess/macro-mask';
+import { rawWasmCursorFor, wasmCursorExports } from '../../../src/engine/parse/tree/wasm-cursor';
 import { generateCorpus } from '../../../src/host/bench/generator';
 import { ROOT, nativeParser, untimed, wasmParser, broken, cFiles } from './helpers';
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { flattenTree, type FlatTree } from '../../../src/engine/parse/flat-tree';
-import type { CParser, SyntaxNode } from '../../../src/engine/parse/parser';
-import { maskSource } from '../../../src/engine/parse/preprocess';
+import { flattenTree, type FlatTree } from '../../../src/engine/parse/tree/flat-tree';
+import type { CParser, SyntaxNode } from '../../../src/engine/parse/tree/parser';
+import { maskSource } from '../../../src/engine/parse/preprocess/macro-mask';
 import { FIXTURES, fixture, nativeParser, wasmParser } from './helpers';
 
 /** The same root without a cursor: flattenTree then reads every offset through child(i). */

@@ -1,5 +1,5 @@
 /**
- * IR memory layout (ir-shared.ts): position-free leaves and TypeRefs are one shared, frozen object
+ * IR memory layout (parse/ir/shared-values.ts): position-free leaves and TypeRefs are one shared, frozen object
  * per value; empty lists are one frozen array; the facts still equal their JSON form (what the
  * fact cache and the extraction workers hand over), also after incremental re-extraction.
  * Spare array capacity cannot be observed from JS: the heap-snapshot figures are in the report.
@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { FileFacts, TypeRef } from '../../../src/engine/ir';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
 import { DocumentExtractor } from '../../../src/engine/parse/document';
-import { EMPTY } from '../../../src/engine/parse/ir-shared';
+import { EMPTY } from '../../../src/engine/parse/ir/shared-values';
 import { fixture, fn, untimed, wasmParser } from './helpers';
 
 const FIXTURES = ['kernel.c', 'ovs.c', 'kernel-idioms.c', 'basic.c', 'broken.c', 'preproc.c', 'incremental.c', 'unbalanced.c'];

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { internRange, intern } from '../../../src/engine/parse/intern';
-import { flattenTree, type FlatTree } from '../../../src/engine/parse/flat-tree';
-import { maskSource } from '../../../src/engine/parse/preprocess';
+import { internRange, intern } from '../../../src/engine/parse/ir/intern';
+import { flattenTree, type FlatTree } from '../../../src/engine/parse/tree/flat-tree';
+import { maskSource } from '../../../src/engine/parse/preprocess/macro-mask';
 import { extractFileFacts } from '../../../src/engine/parse/extract';
 import { fixture, untimed, wasmParser } from './helpers';
 

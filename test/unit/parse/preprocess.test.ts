@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { isLoopMacroName, maskSource, splitArgs } from '../../../src/engine/parse/preprocess';
+import { isLoopMacroName, maskSource, splitArgs } from '../../../src/engine/parse/preprocess/macro-mask';
 import { fixture } from './helpers';
 
 /** Masking may only replace characters by spaces or rename to `while`; newlines never move. */

@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { flattenTopLevel, flattenTree, type FlatTree, type FlattenOptions, type TreeCursorLike } from '../../../src/engine/parse/flat-tree';
-import type { CParser, SyntaxNode } from '../../../src/engine/parse/parser';
-import { maskSource } from '../../../src/engine/parse/preprocess';
-import { rawMemoryCursorFor, rawTreeApiFor, registerWasmRoot, wasmRootApiFor } from '../../../src/engine/parse/wasm-cursor';
-import { createWasmParser } from '../../../src/engine/parse/wasm-parser';
-import { compareWalk, DEFAULT_RAW_LAYOUT, RawLayoutError, verifyRawTreeLayout, walkRawTree, type RawTreeLayout } from '../../../src/engine/parse/wasm-raw-tree';
+import { flattenTopLevel, flattenTree, type FlatTree, type FlattenOptions, type TreeCursorLike } from '../../../src/engine/parse/tree/flat-tree';
+import type { CParser, SyntaxNode } from '../../../src/engine/parse/tree/parser';
+import { maskSource } from '../../../src/engine/parse/preprocess/macro-mask';
+import { rawMemoryCursorFor, rawTreeApiFor, registerWasmRoot, wasmRootApiFor } from '../../../src/engine/parse/tree/wasm-cursor';
+import { createWasmParser } from '../../../src/engine/parse/tree/wasm-parser';
+import { compareWalk, DEFAULT_RAW_LAYOUT, RawLayoutError, verifyRawTreeLayout, walkRawTree, type RawTreeLayout } from '../../../src/engine/parse/tree/wasm-raw-tree';
 import { generateCorpus } from '../../../src/host/bench/generator';
 import { ROOT, wasmParser, broken, cFiles } from './helpers';
 

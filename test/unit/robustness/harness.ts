@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
-import type { CParser, SyntaxNode } from '../../../src/engine/parse/parser';
+import type { CParser, SyntaxNode } from '../../../src/engine/parse/tree/parser';
 
 export const ROOT = process.env.LOCKLENS_ROOT ?? process.cwd();
 export const FIX = join(ROOT, 'test/fixtures/robustness');

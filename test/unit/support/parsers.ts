@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileFacts } from '../../../src/engine/ir';
-import type { CParser } from '../../../src/engine/parse/parser';
-import { createWasmParser } from '../../../src/engine/parse/wasm-parser';
+import type { CParser } from '../../../src/engine/parse/tree/parser';
+import { createWasmParser } from '../../../src/engine/parse/tree/wasm-parser';
 import { createNativeParser } from '../../../src/host/native-parser';
 
 export const ROOT = process.env.LOCKLENS_ROOT ?? process.cwd();

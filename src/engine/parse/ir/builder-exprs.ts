@@ -3,12 +3,12 @@
  * collection used for regions that cannot be modelled (ERROR nodes, nesting past MAX_DEPTH).
  */
 
-import type { Expr, Stmt } from '../ir';
-import { clip, IrBase, MAX_DEPTH, otherExpr, TYPE_NODES } from './ir-base';
-import { EMPTY, exact, numExpr, SIZEOF_EXPR, STR_EXPR, typeRefOf } from './ir-shared';
+import type { Expr, Stmt } from '../../ir';
+import { clip, IrBase, MAX_DEPTH, otherExpr, TYPE_NODES } from './builder-base';
+import { EMPTY, exact, numExpr, SIZEOF_EXPR, STR_EXPR, typeRefOf } from './shared-values';
 
 export abstract class IrExprs extends IrBase {
-  /** Statement expressions `({ ... })` need the statement converter (ir-stmts.ts). */
+  /** Statement expressions `({ ... })` need the statement converter (builder-stmts.ts). */
   protected abstract block(n: number): Stmt;
 
   expr(n: number): Expr {

@@ -11,11 +11,11 @@
  * ERROR/MISSING count (per item) and the definer globals (recomputed from the mask every time).
  */
 
-import type { FileFacts } from '../ir';
-import type { Deadline } from './budget';
-import type { FlatTree, TopItem } from './flat-tree';
-import { IrBuilder, trimLists } from './ir-builder';
-import type { MaskResult } from './preprocess';
+import type { FileFacts } from '../../ir';
+import type { Deadline } from '../budget';
+import type { MaskResult } from '../preprocess/macro-mask';
+import type { FlatTree, TopItem } from '../tree/flat-tree';
+import { IrBuilder, trimLists } from './builder';
 
 type Problem = FileFacts['problems'][number];
 

@@ -490,6 +490,169 @@ const CHECK_SNIPPETS = [
 ];
 
 /**
+ * The layout offsets `walkRawTree` reads with, pre-scaled to the index of the typed array each is
+ * read through, and the language tables of the tree being walked. Read once per walk; the walk
+ * copies them into locals.
+ */
+interface RawWalkConstants {
+  u8: Uint8Array;
+  u16: Uint16Array;
+  u32: Uint32Array;
+  /** Every pointer read from the tree is checked to leave room for the largest struct read there. */
+  limit: number;
+  S: number;
+  iSym: number;
+  iPad: number;
+  iSize: number;
+  iFlags: number;
+  iVisible: number;
+  iNamed: number;
+  iExtra: number;
+  iMissing: number;
+  hPad: number;
+  hSize: number;
+  hCount: number;
+  hSym: number;
+  hFlags: number;
+  hVisible: number;
+  hNamed: number;
+  hExtra: number;
+  hFlags2: number;
+  hMissing: number;
+  hVcc: number;
+  hProd: number;
+  publicMap: number;
+  metadata: number;
+  aliasSeqs: number;
+  maxAliasLen: number;
+  mSize: number;
+  mNamed: number;
+}
+
+function rawWalkConstants(views: WasmHeapViews, L: Readonly<RawTreeLayout>, root: PublicWasmNode): RawWalkConstants {
+  const { HEAPU8: u8, HEAPU16: u16, HEAPU32: u32 } = views;
+  const limit = u8.length - 128;
+  const treeAddr = root.tree[0];
+  if (!(treeAddr > 0 && treeAddr <= limit && (treeAddr & 3) === 0)) throw new RawLayoutError(treeAddr);
+  const lang = u32[(treeAddr + L.treeLanguage) >>> 2]!;
+  if (!(lang > 0 && lang <= limit && (lang & 3) === 0)) throw new RawLayoutError(lang);
+  return {
+    u8,
+    u16,
+    u32,
+    limit,
+    S: L.subtreeSize,
+    iSym: L.inlineSymbol,
+    iPad: L.inlinePaddingBytes,
+    iSize: L.inlineSizeBytes,
+    iFlags: L.inlineFlags,
+    iVisible: L.inlineVisible,
+    iNamed: L.inlineNamed,
+    iExtra: L.inlineExtra,
+    iMissing: L.inlineMissing,
+    hPad: L.heapPaddingBytes >>> 2,
+    hSize: L.heapSizeBytes >>> 2,
+    hCount: L.heapChildCount >>> 2,
+    hSym: L.heapSymbol >>> 1,
+    hFlags: L.heapFlags,
+    hVisible: L.heapVisible,
+    hNamed: L.heapNamed,
+    hExtra: L.heapExtra,
+    hFlags2: L.heapFlags2,
+    hMissing: L.heapMissing,
+    hVcc: L.heapVisibleChildCount >>> 2,
+    hProd: L.heapProductionId >>> 1,
+    publicMap: u32[(lang + L.langPublicSymbolMap) >>> 2]! >>> 1,
+    metadata: u32[(lang + L.langSymbolMetadata) >>> 2]!,
+    aliasSeqs: u32[(lang + L.langAliasSequences) >>> 2]! >>> 1,
+    maxAliasLen: u16[(lang + L.langMaxAliasSequenceLength) >>> 1]!,
+    mSize: L.metadataSize,
+    mNamed: L.metadataNamed,
+  };
+}
+
+/**
+ * The frames of `walkRawTree`, one per node whose children are being iterated
+ * (ts_tree_cursor_child_iterator state per level), as parallel typed arrays. The walk reads them
+ * through locals and re-reads them after `grow`.
+ */
+class RawWalkFrames {
+  cap = 64;
+  children = new Int32Array(this.cap);
+  count = new Int32Array(this.cap);
+  /** u16 index of the alias sequence, -1 for none. */
+  alias = new Int32Array(this.cap);
+  idx = new Int32Array(this.cap);
+  struct = new Int32Array(this.cap);
+  /** uint32 byte position of child `idx`. */
+  pos = new Float64Array(this.cap);
+  /** The frame's node is hidden (entered transparently). */
+  hidden = new Uint8Array(this.cap);
+  /** The frame produced a visible node. */
+  found = new Uint8Array(this.cap);
+
+  constructor(private readonly k: RawWalkConstants) {}
+
+  /**
+   * Frame `f` iterates the children of the node with heap data `h` (ts_tree_cursor_iterate_children),
+   * the first at byte position `pos`. True when the arrays had to grow (the walk then re-reads them).
+   */
+  open(f: number, h: number, pos: number, hidden: boolean): boolean {
+    const grew = f === this.cap;
+    if (grew) this.grow();
+    const k = this.k;
+    const count = k.u32[(h >>> 2) + k.hCount]!;
+    const children = h - count * k.S;
+    if (!(children > 0 && count <= 0xffffff)) throw new RawLayoutError(h);
+    const prod = k.u16[(h >>> 1) + k.hProd]!;
+    this.children[f] = children;
+    this.count[f] = count;
+    this.alias[f] = prod ? k.aliasSeqs + prod * k.maxAliasLen : -1;
+    this.idx[f] = 0;
+    this.struct[f] = 0;
+    this.pos[f] = pos;
+    this.hidden[f] = hidden ? 1 : 0;
+    this.found[f] = 0;
+    return grew;
+  }
+
+  /**
+   * The children of hidden frame `f` are done: its parent frame found a visible node. tree_cursor.c
+   * enters a hidden node only when it has visible children, and then stays on it if none shows up:
+   * a copy would differ, so leave it to the cursor.
+   */
+  closeHidden(f: number): void {
+    if (this.found[f] === 0) throw new RawLayoutError(this.children[f]!);
+    this.found[f - 1] = 1;
+  }
+
+  /** Doubles the capacity, keeping the frames. */
+  grow(): void {
+    this.cap *= 2;
+    this.children = grown(this.children, new Int32Array(this.cap));
+    this.count = grown(this.count, new Int32Array(this.cap));
+    this.alias = grown(this.alias, new Int32Array(this.cap));
+    this.idx = grown(this.idx, new Int32Array(this.cap));
+    this.struct = grown(this.struct, new Int32Array(this.cap));
+    this.pos = grown(this.pos, new Float64Array(this.cap));
+    this.hidden = grown(this.hidden, new Uint8Array(this.cap));
+    this.found = grown(this.found, new Uint8Array(this.cap));
+  }
+}
+
+/** The SubtreeHeapData address of the (not inline) Subtree at `addr`, checked. */
+function heapDataOf(u32: Uint32Array, addr: number, limit: number): number {
+  const h = u32[addr >>> 2]!;
+  if (!(h > 0 && h <= limit && (h & 3) === 0)) throw new RawLayoutError(addr);
+  return h;
+}
+
+function grown<T extends Int32Array | Float64Array | Uint8Array>(x: T, y: T): T {
+  y.set(x as never);
+  return y;
+}
+
+/**
  * Receives the visible nodes of a tree in pre-order from `walkRawTree`; the calls for one node are
  * `node`, then either `down` (its children follow, closed by `up`) or `leaf`.
  */
@@ -519,52 +682,12 @@ export interface RawTreeVisitor {
 export function walkRawTree(api: RawTreeApi, root: unknown, v: RawTreeVisitor): boolean {
   if (!isPublicWasmNode(root) || !hasHeapViews(api.module)) return false;
   // One loop with everything in locals (no closures): this runs once per node and child.
-  const { HEAPU8: u8, HEAPU16: u16, HEAPU32: u32 } = api.module;
-  const L = api.layout;
-  // Every pointer read from the tree is checked to leave room for the largest struct read there.
-  const limit = u8.length - 128;
-  const S = L.subtreeSize;
-  const iSym = L.inlineSymbol;
-  const iPad = L.inlinePaddingBytes;
-  const iSize = L.inlineSizeBytes;
-  const iFlags = L.inlineFlags;
-  const iVisible = L.inlineVisible;
-  const iNamed = L.inlineNamed;
-  const iExtra = L.inlineExtra;
-  const iMissing = L.inlineMissing;
-  const hPad = L.heapPaddingBytes >>> 2;
-  const hSize = L.heapSizeBytes >>> 2;
-  const hCount = L.heapChildCount >>> 2;
-  const hSym = L.heapSymbol >>> 1;
-  const hFlags = L.heapFlags;
-  const hVisible = L.heapVisible;
-  const hNamed = L.heapNamed;
-  const hExtra = L.heapExtra;
-  const hFlags2 = L.heapFlags2;
-  const hMissing = L.heapMissing;
-  const hVcc = L.heapVisibleChildCount >>> 2;
-  const hProd = L.heapProductionId >>> 1;
-  const treeAddr = root.tree[0];
-  if (!(treeAddr > 0 && treeAddr <= limit && (treeAddr & 3) === 0)) throw new RawLayoutError(treeAddr);
-  const lang = u32[(treeAddr + L.treeLanguage) >>> 2]!;
-  if (!(lang > 0 && lang <= limit && (lang & 3) === 0)) throw new RawLayoutError(lang);
-  const publicMap = u32[(lang + L.langPublicSymbolMap) >>> 2]! >>> 1;
-  const metadata = u32[(lang + L.langSymbolMetadata) >>> 2]!;
-  const aliasSeqs = u32[(lang + L.langAliasSequences) >>> 2]! >>> 1;
-  const maxAliasLen = u16[(lang + L.langMaxAliasSequenceLength) >>> 1]!;
-  const mSize = L.metadataSize;
-  const mNamed = L.metadataNamed;
-
-  // Frames: the children being iterated (ts_tree_cursor_child_iterator state per level).
-  let cap = 64;
-  let fChildren = new Int32Array(cap);
-  let fCount = new Int32Array(cap);
-  let fAlias = new Int32Array(cap); // u16 index of the alias sequence, -1 for none
-  let fIdx = new Int32Array(cap);
-  let fStruct = new Int32Array(cap);
-  let fPos = new Float64Array(cap); // uint32 byte position of child fIdx
-  let fHidden = new Uint8Array(cap); // the frame's node is hidden (entered transparently)
-  let fFound = new Uint8Array(cap); // the frame produced a visible node
+  const k = rawWalkConstants(api.module, api.layout, root);
+  const { u8, u16, u32, limit, S, iSym, iPad, iSize, iFlags, iVisible, iNamed, iExtra, iMissing } = k;
+  const { hPad, hSize, hCount, hSym, hFlags, hVisible, hNamed, hExtra, hFlags2, hMissing, hVcc } = k;
+  const { publicMap, metadata, mSize, mNamed } = k;
+  const frames = new RawWalkFrames(k);
+  let { children: fChildren, count: fCount, alias: fAlias, idx: fIdx, struct: fStruct, pos: fPos, hidden: fHidden, found: fFound } = frames;
   let top = -1;
   // A visible node's frame was opened and no visible node found since: `down` not yet reported.
   let pendingDown = false;
@@ -575,7 +698,6 @@ export function walkRawTree(api: RawTreeApi, root: unknown, v: RawTreeVisitor): 
   let alias = root[0];
   // The frame to open next (h = its heap data; 0 = none).
   let openH = 0;
-  let openCount = 0;
   let openPos = 0;
   let openHidden = false;
 
@@ -597,8 +719,7 @@ export function walkRawTree(api: RawTreeApi, root: unknown, v: RawTreeVisitor): 
       missing = (fl & iMissing) !== 0;
       size = u8[addr + iSize]!;
     } else {
-      h = u32[addr >>> 2]!;
-      if (!(h > 0 && h <= limit && (h & 3) === 0)) throw new RawLayoutError(addr);
+      h = heapDataOf(u32, addr, limit);
       const fl = u8[h + hFlags]!;
       sym = u16[(h >>> 1) + hSym]!;
       named = (fl & hNamed) !== 0;
@@ -615,7 +736,6 @@ export function walkRawTree(api: RawTreeApi, root: unknown, v: RawTreeVisitor): 
     const typeId = sym === ERROR_SYMBOL ? sym : u16[publicMap + sym]!;
     if (v.node(typeId, named, pos / 2, (pos + size) / 2, missing) && count > 0) {
       openH = h;
-      openCount = count;
       openPos = pos;
       openHidden = false;
       pendingDown = true;
@@ -627,32 +747,9 @@ export function walkRawTree(api: RawTreeApi, root: unknown, v: RawTreeVisitor): 
     for (;;) {
       if (openH !== 0) {
         // ts_tree_cursor_iterate_children
-        if (++top === cap) {
-          cap *= 2;
-          const g = <T extends Int32Array | Float64Array | Uint8Array>(x: T, y: T): T => {
-            y.set(x as never);
-            return y;
-          };
-          fChildren = g(fChildren, new Int32Array(cap));
-          fCount = g(fCount, new Int32Array(cap));
-          fAlias = g(fAlias, new Int32Array(cap));
-          fIdx = g(fIdx, new Int32Array(cap));
-          fStruct = g(fStruct, new Int32Array(cap));
-          fPos = g(fPos, new Float64Array(cap));
-          fHidden = g(fHidden, new Uint8Array(cap));
-          fFound = g(fFound, new Uint8Array(cap));
+        if (frames.open(++top, openH, openPos, openHidden)) {
+          ({ children: fChildren, count: fCount, alias: fAlias, idx: fIdx, struct: fStruct, pos: fPos, hidden: fHidden, found: fFound } = frames);
         }
-        const children = openH - openCount * S;
-        if (!(children > 0 && openCount <= 0xffffff)) throw new RawLayoutError(openH);
-        const prod = u16[(openH >>> 1) + hProd]!;
-        fChildren[top] = children;
-        fCount[top] = openCount;
-        fAlias[top] = prod ? aliasSeqs + prod * maxAliasLen : -1;
-        fIdx[top] = 0;
-        fStruct[top] = 0;
-        fPos[top] = openPos;
-        fHidden[top] = openHidden ? 1 : 0;
-        fFound[top] = 0;
         openH = 0;
       }
       if (top < 0) return true; // back at the root
@@ -663,18 +760,10 @@ export function walkRawTree(api: RawTreeApi, root: unknown, v: RawTreeVisitor): 
         top--;
         if (fHidden[f] === 0) {
           // The children of a visible node are done (or it had none to show).
-          if (pendingDown) {
-            pendingDown = false;
-            v.leaf();
-          } else {
-            v.up();
-          }
-          continue;
-        }
-        // tree_cursor.c enters a hidden node only when it has visible children, and then stays
-        // on it if none shows up: a copy would differ, so leave it to the cursor.
-        if (fFound[f] === 0) throw new RawLayoutError(fChildren[f]!);
-        fFound[top] = 1;
+          if (pendingDown) v.leaf();
+          else v.up();
+          pendingDown = false;
+        } else frames.closeHidden(f);
         continue;
       }
       // ts_tree_cursor_child_iterator_next
@@ -690,8 +779,7 @@ export function walkRawTree(api: RawTreeApi, root: unknown, v: RawTreeVisitor): 
         childExtra = (fl & iExtra) !== 0;
         childSize = u8[child + iSize]!;
       } else {
-        ch = u32[child >>> 2]!;
-        if (!(ch > 0 && ch <= limit && (ch & 3) === 0)) throw new RawLayoutError(child);
+        ch = heapDataOf(u32, child, limit);
         const fl = u8[ch + hFlags]!;
         visible = (fl & hVisible) !== 0;
         childExtra = (fl & hExtra) !== 0;
@@ -713,11 +801,7 @@ export function walkRawTree(api: RawTreeApi, root: unknown, v: RawTreeVisitor): 
       if (nextIdx < n) {
         const sib = child + S;
         if ((u8[sib]! & 1) === 1) p += u8[sib + iPad]!;
-        else {
-          const sh = u32[sib >>> 2]!;
-          if (!(sh > 0 && sh <= limit && (sh & 3) === 0)) throw new RawLayoutError(sib);
-          p += u32[(sh >>> 2) + hPad]!;
-        }
+        else p += u32[(heapDataOf(u32, sib, limit) >>> 2) + hPad]!;
       }
       fPos[f] = p;
       if (visible) {
@@ -736,7 +820,6 @@ export function walkRawTree(api: RawTreeApi, root: unknown, v: RawTreeVisitor): 
         const c2 = u32[(ch >>> 2) + hCount]!;
         if (c2 > 0 && u32[(ch >>> 2) + hVcc]! > 0) {
           openH = ch;
-          openCount = c2;
           openPos = childPos;
           openHidden = true;
         }

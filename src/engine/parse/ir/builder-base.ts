@@ -1,16 +1,16 @@
 /**
- * Shared base of the IR builder (see ir-builder.ts): the flat tree and source, positions,
+ * Shared base of the IR builder (see builder.ts): the flat tree and source, positions,
  * annotation/`__rcu` side tables from masking, and C type/declarator decoding. Children are
  * located by position and node type (tree-sitter-c 0.24 shapes), never by field name, so the
  * same code serves both backends.
  */
 
-import type { Annotation, Expr, FileFacts, TypeRef, VarDecl } from '../ir';
-import { type Deadline } from './budget';
-import type { FlatTree } from './flat-tree';
+import type { Annotation, Expr, FileFacts, TypeRef, VarDecl } from '../../ir';
+import { type Deadline } from '../budget';
+import type { MaskResult, RawAnnotation } from '../preprocess/macro-mask';
+import type { FlatTree } from '../tree/flat-tree';
 import { intern, internRange } from './intern';
-import { EMPTY, exact, otherLeaf, typeRefOf } from './ir-shared';
-import type { MaskResult, RawAnnotation } from './preprocess';
+import { EMPTY, exact, otherLeaf, typeRefOf } from './shared-values';
 
 export const MAX_TEXT = 400;
 /**
@@ -56,7 +56,7 @@ export function clip(s: string): string {
 /** Texts up to this length are interned when read (names, types); longer ones are clipped first. */
 const INTERN_TEXT = 64;
 
-/** An `other` without sub-expressions (shared per text, see ir-shared.ts). */
+/** An `other` without sub-expressions (shared per text, see shared-values.ts). */
 export function otherExpr(text: string): Expr {
   return otherLeaf(text);
 }
@@ -290,7 +290,7 @@ export abstract class IrBase {
   }
 
   /**
-   * The TypeRef of a type node: shared (ir-shared.ts), except for a bare type name, which gets
+   * The TypeRef of a type node: shared (shared-values.ts), except for a bare type name, which gets
    * this file's placeholder (see `pendingTypes`). `anonStruct` names an anonymous struct/union
    * (`typedef struct { ... } foo_t;`).
    */

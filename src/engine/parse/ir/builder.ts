@@ -1,21 +1,21 @@
 /**
- * Flat tree (flat-tree.ts) → FileFacts IR: file-scope items (functions, prototypes, structs,
+ * Flat tree (tree/flat-tree.ts) → FileFacts IR: file-scope items (functions, prototypes, structs,
  * typedefs, globals and definer macros, #defines, `#if` variants) and recovery of functions from
- * top-level ERROR regions. Statements and expressions are in ir-stmts.ts / ir-exprs.ts, shared
- * tree and type helpers in ir-base.ts.
+ * top-level ERROR regions. Statements and expressions are in builder-stmts.ts /
+ * builder-exprs.ts, shared tree and type helpers in builder-base.ts.
  *
  * Recursion is bounded (MAX_DEPTH): deeper nesting is kept as `unknown`/`other` with its calls
  * collected iteratively, so adversarial nesting cannot overflow the JS stack.
  */
 
-import type { Expr, FileFacts, FunctionIR, Stmt, TypeRef, VarDecl } from '../ir';
-import { checkDeadline } from './budget';
-import { DEFINER_TYPES as DEFINERS, PER_CPU_DEFINERS } from './definers';
-import { clip, DECLARATOR_NODES, initDefiner, MAX_STRUCT_DEPTH, otherExpr, structTag, TYPE_NODES } from './ir-base';
+import type { Expr, FileFacts, FunctionIR, Stmt, TypeRef, VarDecl } from '../../ir';
+import { checkDeadline } from '../budget';
+import { DEFINER_TYPES as DEFINERS, PER_CPU_DEFINERS } from '../preprocess/definer-macros';
+import type { DefinerMark } from '../preprocess/macro-mask';
+import { clip, DECLARATOR_NODES, initDefiner, MAX_STRUCT_DEPTH, otherExpr, structTag, TYPE_NODES } from './builder-base';
+import { IrStmts } from './builder-stmts';
 import { intern } from './intern';
-import { EMPTY, exact, numExpr, typeRefOf } from './ir-shared';
-import { IrStmts } from './ir-stmts';
-import type { DefinerMark } from './preprocess';
+import { EMPTY, exact, numExpr, typeRefOf } from './shared-values';
 
 export class IrBuilder extends IrStmts {
   run(): void {

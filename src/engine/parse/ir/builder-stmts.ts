@@ -4,15 +4,15 @@
  * `unknown` statements that keep the calls of unparsable regions.
  */
 
-import type { Expr, Stmt } from '../ir';
-import { checkDeadline } from './budget';
+import type { Expr, Stmt } from '../../ir';
+import { checkDeadline } from '../budget';
+import { clip, MAX_DEPTH, otherExpr } from './builder-base';
+import { IrExprs } from './builder-exprs';
 import { intern } from './intern';
-import { clip, MAX_DEPTH, otherExpr } from './ir-base';
-import { EMPTY, exact } from './ir-shared';
-import { IrExprs } from './ir-exprs';
+import { EMPTY, exact } from './shared-values';
 
 export abstract class IrStmts extends IrExprs {
-  /** Nested or misparsed function definitions and `#define`s inside bodies (ir-builder.ts). */
+  /** Nested or misparsed function definitions and `#define`s inside bodies (builder.ts). */
   protected abstract functionDefinition(n: number, fromError?: boolean): void;
   protected abstract macroDef(n: number): void;
 
@@ -127,37 +127,12 @@ export abstract class IrStmts extends IrExprs {
         });
         return;
       }
-      case 'case_statement': {
-        // `case V: stmts...` / `default: stmts...`: marker, then the statements in the same block.
-        let seenColon = false;
-        let value = -1;
-        const rest: number[] = [];
-        for (let c = this.t.firstChild[n]; c >= 0; c = this.t.nextSibling[c]) {
-          if (!seenColon) {
-            if (this.ty(c) === ':') seenColon = true;
-            else if (this.t.named[c] && this.ty(c) !== 'comment') value = c;
-            continue;
-          }
-          rest.push(c);
-        }
-        out.push({ k: 'case', value: value >= 0 ? this.expr(value) : null, line });
-        for (const c of rest) this.stmtInto(c, out);
+      case 'case_statement':
+        this.caseInto(n, out, line);
         return;
-      }
-      case 'labeled_statement': {
-        const ch = this.kids(n);
-        const label = ch.length ? ch[0] : -1;
-        out.push({ k: 'label', name: label >= 0 ? this.text(label) : '', line });
-        let seenColon = false;
-        for (const c of ch) {
-          if (!seenColon) {
-            if (this.ty(c) === ':') seenColon = true;
-            continue;
-          }
-          this.stmtInto(c, out);
-        }
+      case 'labeled_statement':
+        this.labeledInto(n, out, line);
         return;
-      }
       case 'break_statement':
         out.push({ k: 'break', line });
         return;
@@ -179,19 +154,9 @@ export abstract class IrStmts extends IrExprs {
         return;
       }
       case 'preproc_if':
-      case 'preproc_ifdef': {
-        const arms = this.preprocArms(n);
-        const stmts: Stmt[] = [];
-        for (const arm of arms) {
-          const body: Stmt[] = [];
-          for (const c of arm.items) this.stmtInto(c, body);
-          stmts.push({ k: 'block', body: exact(body), line: arm.line, endLine: arm.endLine });
-        }
-        // Without `#else`, skipping the region is the other possibility.
-        if (!arms.some((a) => a.isElse)) stmts.push({ k: 'block', body: EMPTY, line, endLine: line });
-        out.push({ k: 'alt', arms: exact(stmts), line });
+      case 'preproc_ifdef':
+        out.push(this.preprocAlt(n, line));
         return;
-      }
       case 'preproc_def':
       case 'preproc_function_def':
         this.macroDef(n);
@@ -215,6 +180,52 @@ export abstract class IrStmts extends IrExprs {
         out.push(this.unknown(n));
         return;
     }
+  }
+
+  /** `case V: stmts...` / `default: stmts...`: marker, then the statements in the same block. */
+  private caseInto(n: number, out: Stmt[], line: number): void {
+    let seenColon = false;
+    let value = -1;
+    const rest: number[] = [];
+    for (let c = this.t.firstChild[n]; c >= 0; c = this.t.nextSibling[c]) {
+      if (!seenColon) {
+        if (this.ty(c) === ':') seenColon = true;
+        else if (this.t.named[c] && this.ty(c) !== 'comment') value = c;
+        continue;
+      }
+      rest.push(c);
+    }
+    out.push({ k: 'case', value: value >= 0 ? this.expr(value) : null, line });
+    for (const c of rest) this.stmtInto(c, out);
+  }
+
+  /** `label: stmt`: the label marker, then the statement(s) after the colon. */
+  private labeledInto(n: number, out: Stmt[], line: number): void {
+    const ch = this.kids(n);
+    const label = ch.length ? ch[0] : -1;
+    out.push({ k: 'label', name: label >= 0 ? this.text(label) : '', line });
+    let seenColon = false;
+    for (const c of ch) {
+      if (!seenColon) {
+        if (this.ty(c) === ':') seenColon = true;
+        continue;
+      }
+      this.stmtInto(c, out);
+    }
+  }
+
+  /** `#if` arms inside a body: one `alt` with a block per arm. */
+  private preprocAlt(n: number, line: number): Stmt {
+    const arms = this.preprocArms(n);
+    const stmts: Stmt[] = [];
+    for (const arm of arms) {
+      const body: Stmt[] = [];
+      for (const c of arm.items) this.stmtInto(c, body);
+      stmts.push({ k: 'block', body: exact(body), line: arm.line, endLine: arm.endLine });
+    }
+    // Without `#else`, skipping the region is the other possibility.
+    if (!arms.some((a) => a.isElse)) stmts.push({ k: 'block', body: EMPTY, line, endLine: line });
+    return { k: 'alt', arms: exact(stmts), line };
   }
 
   protected hasErrorChild(n: number): boolean {

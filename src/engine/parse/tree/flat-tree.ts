@@ -17,7 +17,7 @@
  * runs the copy went from ≈0.37× to ≈0.25× the parse time (≈1.2 s → ≈0.8 s).
  */
 
-import { checkDeadline, type Deadline } from './budget';
+import { checkDeadline, type Deadline } from '../budget';
 import type { SyntaxNode } from './parser';
 import { rawMemoryCursorFor, rawTreeApiFor, rawWasmCursorFor } from './wasm-cursor';
 import { RawLayoutError, walkRawTree, type RawTreeVisitor } from './wasm-raw-tree';

@@ -20,7 +20,7 @@
  * extension host). Keys are interned strings, so they pin no source text.
  */
 
-import type { Expr, TypeRef } from '../ir';
+import type { Expr, TypeRef } from '../../ir';
 import { intern } from './intern';
 
 /** The one empty array of the IR (frozen: a stray push must not reach every other IR list). */

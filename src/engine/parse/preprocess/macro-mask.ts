@@ -15,10 +15,10 @@
  * stay linear.
  */
 
-import type { Annotation } from '../ir';
-import { ANNOTATION_KINDS, GUARDED_MACROS, KERNEL_COND, TRY_WITH_RET } from '../catalog/annotations';
-import { checkDeadline, type Deadline } from './budget';
-import { isDefinerMacro } from './definers';
+import type { Annotation } from '../../ir';
+import { ANNOTATION_KINDS, GUARDED_MACROS, KERNEL_COND, TRY_WITH_RET } from '../../catalog/annotations';
+import { checkDeadline, type Deadline } from '../budget';
+import { isDefinerMacro } from './definer-macros';
 
 /** An annotation macro found in the text (before it is attached to a function). */
 export interface RawAnnotation {
