@@ -5,7 +5,8 @@
  * model needs (frames, queue entries, grace-period records).
  */
 
-import type { CDist, COp, Program } from './compile';
+import type { COp, Program } from './compile';
+import type { CDist } from './compile-values';
 import type { LockStats, RunResult } from './run-result';
 import { createRng } from './rng';
 import type { SimLockType } from './scenario';

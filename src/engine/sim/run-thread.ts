@@ -1,6 +1,7 @@
 /** The interpreter: runs one thread's compiled ops from where it stopped. */
 
-import { OpCode, type CDist } from './compile';
+import { OpCode } from './compile';
+import type { CDist } from './compile-values';
 import { post, tryWait, wait } from './event-ops';
 import { release, requestLock } from './lock-ops';
 import { FrameKind, pushFrame, schedule, type Machine, type Thread } from './machine';
