@@ -35,7 +35,7 @@ export interface COp {
   elseBody: COp[];
 }
 
-export interface CLock {
+interface CLock {
   id: string;
   type: SimLockType;
   capacity: number;
@@ -44,7 +44,7 @@ export interface CLock {
   gracePeriod: CDist | null;
 }
 
-export interface CRole {
+interface CRole {
   name: string;
   threads: number;
   /** Infinity for background roles. */

@@ -44,7 +44,7 @@ export interface Thread {
   waitSince: number;
 }
 
-export interface Waiter {
+interface Waiter {
   t: Thread;
   op: COp;
 }
@@ -56,7 +56,7 @@ export interface GraceWaiter {
   notBefore: number;
 }
 
-export interface LockState {
+interface LockState {
   holders: number;
   readers: number;
   queue: Waiter[];
@@ -66,7 +66,7 @@ export interface LockState {
   gpWaiters: GraceWaiter[];
 }
 
-export interface EventState {
+interface EventState {
   count: number;
   queue: Waiter[];
   head: number;

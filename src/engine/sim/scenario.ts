@@ -17,7 +17,7 @@ export type Dist = Num | { dist: 'fixed' | 'exp' | 'lognormal'; mean: Num; cv?: 
 export type Variant = 'before' | 'after';
 export const VARIANTS: readonly Variant[] = ['before', 'after'];
 
-export type LockMode = 'read' | 'write';
+type LockMode = 'read' | 'write';
 
 /** One operation of a role. Exactly one of the kind keys (`lock`, `think`, ...) is present. */
 export type Op =
@@ -48,7 +48,7 @@ export type Op =
   | { derive: string; note?: string };
 
 export type SimLockType = 'mutex' | 'spinlock' | 'rwlock' | 'rwsem' | 'semaphore' | 'rcu' | 'srcu';
-export const SIM_LOCK_TYPES: readonly SimLockType[] = ['mutex', 'spinlock', 'rwlock', 'rwsem', 'semaphore', 'rcu', 'srcu'];
+const SIM_LOCK_TYPES: readonly SimLockType[] = ['mutex', 'spinlock', 'rwlock', 'rwsem', 'semaphore', 'rcu', 'srcu'];
 
 export interface LockSpec {
   type: SimLockType;
@@ -143,12 +143,6 @@ export const MAX_OP_DEPTH = 64;
 export function findOpKind(op: object): OpKind | undefined {
   for (const k of OP_KINDS) if (Object.hasOwn(op, k)) return k;
   return undefined;
-}
-
-export function opKind(op: Op): OpKind {
-  const k = findOpKind(op);
-  if (k === undefined) throw new Error('opKind: not an op'); // validated ops always have a kind
-  return k;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
