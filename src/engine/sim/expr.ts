@@ -39,6 +39,11 @@ const FUNCS: ReadonlyMap<string, (a: readonly number[]) => number> = new Map([
 ]);
 const FUNC_LIST = [...FUNCS.keys()].sort().join(', ');
 
+/** Expressions are echoed in messages (validation and compile errors); a long one is cut. */
+export function clipExpr(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
 /** Parses `text`; returns an error message instead of throwing. */
 export function parseExpr(text: string): { expr?: Expr; error?: string } {
   if (typeof text !== 'string') return { error: 'expected a string' };

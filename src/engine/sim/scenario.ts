@@ -6,7 +6,7 @@
  */
 
 import type { Problem } from '../model';
-import { exprIdents, parseExpr } from './expr';
+import { clipExpr, exprIdents, parseExpr } from './expr';
 
 /** A number, or an arithmetic expression over parameters (`"2 * n_ifaces"`). */
 export type Num = number | string;
@@ -17,7 +17,7 @@ export type Dist = Num | { dist: 'fixed' | 'exp' | 'lognormal'; mean: Num; cv?: 
 export type Variant = 'before' | 'after';
 export const VARIANTS: readonly Variant[] = ['before', 'after'];
 
-export type LockMode = 'read' | 'write';
+type LockMode = 'read' | 'write';
 
 /** One operation of a role. Exactly one of the kind keys (`lock`, `think`, ...) is present. */
 export type Op =
@@ -48,7 +48,7 @@ export type Op =
   | { derive: string; note?: string };
 
 export type SimLockType = 'mutex' | 'spinlock' | 'rwlock' | 'rwsem' | 'semaphore' | 'rcu' | 'srcu';
-export const SIM_LOCK_TYPES: readonly SimLockType[] = ['mutex', 'spinlock', 'rwlock', 'rwsem', 'semaphore', 'rcu', 'srcu'];
+const SIM_LOCK_TYPES: readonly SimLockType[] = ['mutex', 'spinlock', 'rwlock', 'rwsem', 'semaphore', 'rcu', 'srcu'];
 
 export interface LockSpec {
   type: SimLockType;
@@ -145,12 +145,6 @@ export function findOpKind(op: object): OpKind | undefined {
   return undefined;
 }
 
-export function opKind(op: Op): OpKind {
-  const k = findOpKind(op);
-  if (k === undefined) throw new Error('opKind: not an op'); // validated ops always have a kind
-  return k;
-}
-
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /**
  * Field presence is an own-property test: `in` would also see Object.prototype, and names in a
@@ -165,258 +159,291 @@ function describe(v: unknown): string {
   return Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v;
 }
 
+/** Field paths with their messages, and the expressions seen (checked against the parameters last). */
+interface Checks {
+  readonly errors: string[];
+  readonly exprs: { path: string; idents: Set<string> }[];
+}
+
+const ROOT_FIELDS = new Set(['$schema', '$comment', 'version', 'name', 'description', 'params', 'variants', 'analysis', 'locks', 'holds', 'roles', 'sweep', 'reps', 'seed', 'limits', 'notes']);
+const LOCK_FIELDS = ['type', 'delay', 'delayHolding', 'count', 'gracePeriod'];
+const ROLE_FIELDS = ['name', 'threads', 'iterations', 'measure', 'start', 'ops', 'note'];
+
 /** Validates untrusted JSON; never throws. Problems carry `code: 'invalid-scenario'`. */
 export function validateScenario(input: unknown): { scenario: Scenario | null; problems: Problem[] } {
-  const errors: string[] = [];
-  const err = (path: string, msg: string): void => {
-    errors.push(`${path}: ${msg}`);
-  };
-  const exprs: { path: string; idents: Set<string> }[] = [];
-
-  const checkNum = (v: unknown, path: string, what = 'a number or parameter expression'): boolean => {
-    if (typeof v === 'number') {
-      if (!Number.isFinite(v)) err(path, 'expected a finite number');
-      return true;
-    }
-    if (typeof v === 'string') {
-      const p = parseExpr(v);
-      if (p.error || !p.expr) err(path, `bad expression '${v.length > 60 ? `${v.slice(0, 60)}…` : v}': ${p.error}`);
-      else exprs.push({ path, idents: exprIdents(p.expr) });
-      return true;
-    }
-    err(path, `expected ${what}`);
-    return false;
-  };
-  const checkDist = (v: unknown, path: string): void => {
-    if (typeof v === 'number' || typeof v === 'string') {
-      checkNum(v, path);
-      return;
-    }
-    if (!isObj(v) || !has(v, 'dist')) {
-      err(path, 'expected a distribution (a number of µs, or {"dist": "fixed"|"exp"|"lognormal", "mean": ..., "cv": ...})');
-      return;
-    }
-    if (v.dist !== 'fixed' && v.dist !== 'exp' && v.dist !== 'lognormal') {
-      err(`${path}.dist`, `expected "fixed", "exp" or "lognormal", got ${describe(v.dist)}`);
-    }
-    if (!has(v, 'mean')) err(`${path}.mean`, 'missing');
-    else checkNum(v.mean, `${path}.mean`);
-    if (has(v, 'cv')) {
-      if (v.dist !== 'lognormal') err(`${path}.cv`, 'only lognormal distributions take a cv');
-      else checkNum(v.cv, `${path}.cv`);
-    } else if (v.dist === 'lognormal') err(`${path}.cv`, 'missing (coefficient of variation, e.g. 0.5)');
-    for (const k of Object.keys(v)) if (!['dist', 'mean', 'cv'].includes(k)) err(`${path}.${k}`, 'unknown field');
-  };
-  const checkName = (v: unknown, path: string): void => {
-    if (typeof v !== 'string' || v.length === 0) err(path, 'expected a non-empty string');
-  };
-  /** `depth`: nesting level of the ops in `v` (a role's own ops are level 1). */
-  const checkOps = (v: unknown, path: string, depth: number): void => {
-    if (!Array.isArray(v)) {
-      err(path, 'expected an array of operations');
-      return;
-    }
-    // Bounds this recursion (and compile's) on hostile input such as 20 000 nested repeats.
-    if (depth > MAX_OP_DEPTH && v.length > 0) {
-      err(path, `nesting deeper than ${MAX_OP_DEPTH} levels of operations`);
-      return;
-    }
-    v.forEach((op, i) => checkOp(op, `${path}[${i}]`, depth));
-  };
-  const checkOp = (op: unknown, path: string, depth: number): void => {
-    if (!isObj(op)) {
-      err(path, 'expected an operation object');
-      return;
-    }
-    const sub = depth + 1;
-    const kinds = OP_KINDS.filter((k) => has(op, k));
-    if (kinds.length !== 1) {
-      err(path, kinds.length === 0 ? `expected one of the keys ${OP_KINDS.join(', ')}` : `has several operation keys (${kinds.join(', ')})`);
-      return;
-    }
-    const kind = kinds[0];
-    const allowed = new Set<string>([kind, 'note', ...OP_FIELDS[kind]]);
-    for (const k of Object.keys(op)) if (!allowed.has(k)) err(`${path}.${k}`, `unknown field for a '${kind}' operation`);
-    switch (kind) {
-      case 'lock':
-      case 'trylock':
-        checkName(op[kind], `${path}.${kind}`);
-        if (has(op, 'mode') && op.mode !== 'read' && op.mode !== 'write') err(`${path}.mode`, 'expected "read" or "write"');
-        if (has(op, 'hold')) checkDist(op.hold, `${path}.hold`);
-        if (has(op, 'ops')) checkOps(op.ops, `${path}.ops`, sub);
-        if (has(op, 'else')) checkOps(op.else, `${path}.else`, sub);
-        break;
-      case 'rcuRead':
-        checkName(op.rcuRead, `${path}.rcuRead`);
-        if (has(op, 'hold')) checkDist(op.hold, `${path}.hold`);
-        if (has(op, 'ops')) checkOps(op.ops, `${path}.ops`, sub);
-        break;
-      case 'synchronizeRcu':
-      case 'callRcu':
-      case 'wait':
-      case 'waitAll':
-      case 'derive':
-        checkName(op[kind], `${path}.${kind}`);
-        break;
-      case 'think':
-        checkDist(op.think, `${path}.think`);
-        break;
-      case 'repeat':
-        checkNum(op.repeat, `${path}.repeat`, 'a count (number or parameter expression)');
-        if (!has(op, 'ops')) err(`${path}.ops`, 'missing');
-        else checkOps(op.ops, `${path}.ops`, sub);
-        break;
-      case 'post':
-        checkName(op.post, `${path}.post`);
-        if (has(op, 'count')) checkNum(op.count, `${path}.count`);
-        break;
-      case 'tryWait':
-        checkName(op.tryWait, `${path}.tryWait`);
-        if (has(op, 'ops')) checkOps(op.ops, `${path}.ops`, sub);
-        if (has(op, 'else')) checkOps(op.else, `${path}.else`, sub);
-        break;
-      case 'only':
-        if (op.only !== 'before' && op.only !== 'after') err(`${path}.only`, 'expected "before" or "after"');
-        if (!has(op, 'ops')) err(`${path}.ops`, 'missing');
-        else checkOps(op.ops, `${path}.ops`, sub);
-        break;
-    }
-    if (has(op, 'note') && typeof op.note !== 'string') err(`${path}.note`, 'expected a string');
-  };
-  const checkParams = (v: unknown, path: string): void => {
-    if (!isObj(v)) {
-      err(path, 'expected an object of parameter names to numbers');
-      return;
-    }
-    for (const [k, x] of Object.entries(v)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) err(`${path}.${k}`, 'parameter names must be identifiers');
-      if (typeof x !== 'number' || !Number.isFinite(x)) err(`${path}.${k}`, 'expected a number');
-    }
-  };
-
   if (!isObj(input)) {
     return { scenario: null, problems: [toProblem('(root): expected a JSON object')] };
   }
-  const known = new Set(['$schema', '$comment', 'version', 'name', 'description', 'params', 'variants', 'analysis', 'locks', 'holds', 'roles', 'sweep', 'reps', 'seed', 'limits', 'notes']);
-  for (const k of Object.keys(input)) if (!known.has(k)) err(k, 'unknown field');
-  if (input.version !== 1) err('version', 'expected 1');
-  checkName(input.name, 'name');
-  if (has(input, 'description') && typeof input.description !== 'string') err('description', 'expected a string');
+  const c: Checks = { errors: [], exprs: [] };
+  for (const k of Object.keys(input)) if (!ROOT_FIELDS.has(k)) err(c, k, 'unknown field');
+  if (input.version !== 1) err(c, 'version', 'expected 1');
+  checkName(c, input.name, 'name');
+  if (has(input, 'description') && typeof input.description !== 'string') err(c, 'description', 'expected a string');
   const paramNames = new Set<string>();
-  if (has(input, 'params')) {
-    checkParams(input.params, 'params');
-    if (isObj(input.params)) for (const k of Object.keys(input.params)) paramNames.add(k);
-  }
-  if (has(input, 'variants')) {
-    if (!isObj(input.variants)) err('variants', 'expected an object with "before" and/or "after"');
-    else
-      for (const [k, v] of Object.entries(input.variants)) {
-        if (k !== 'before' && k !== 'after') err(`variants.${k}`, 'expected "before" or "after"');
-        else if (!isObj(v)) err(`variants.${k}`, 'expected an object');
-        else {
-          for (const f of Object.keys(v)) if (f !== 'params') err(`variants.${k}.${f}`, 'unknown field');
-          if (has(v, 'params')) {
-            checkParams(v.params, `variants.${k}.params`);
-            if (isObj(v.params)) for (const p of Object.keys(v.params)) paramNames.add(p);
-          }
-        }
-      }
-  }
-  if (has(input, 'analysis')) {
-    if (!isObj(input.analysis)) err('analysis', 'expected {"before": "file.json", "after": "file.json"}');
-    else
-      for (const [k, v] of Object.entries(input.analysis)) {
-        if (k !== 'before' && k !== 'after') err(`analysis.${k}`, 'expected "before" or "after"');
-        else checkName(v, `analysis.${k}`);
-      }
-  }
-  if (has(input, 'locks')) {
-    if (!isObj(input.locks)) err('locks', 'expected an object of lock ids to lock specs');
-    else
-      for (const [id, spec] of Object.entries(input.locks)) {
-        const p = `locks.${id}`;
-        if (!isObj(spec)) {
-          err(p, 'expected {"type": ...}');
-          continue;
-        }
-        if (!SIM_LOCK_TYPES.includes(spec.type as SimLockType)) err(`${p}.type`, `expected one of ${SIM_LOCK_TYPES.join(', ')}`);
-        if (has(spec, 'delay')) checkDist(spec.delay, `${p}.delay`);
-        if (has(spec, 'delayHolding') && typeof spec.delayHolding !== 'boolean') err(`${p}.delayHolding`, 'expected true or false');
-        if (has(spec, 'count')) checkNum(spec.count, `${p}.count`);
-        if (has(spec, 'gracePeriod')) checkDist(spec.gracePeriod, `${p}.gracePeriod`);
-        for (const k of Object.keys(spec)) {
-          if (!['type', 'delay', 'delayHolding', 'count', 'gracePeriod'].includes(k)) err(`${p}.${k}`, 'unknown field');
-        }
-      }
-  }
+  if (has(input, 'params')) checkParams(c, input.params, 'params', paramNames);
+  if (has(input, 'variants')) checkVariants(c, input.variants, paramNames);
+  if (has(input, 'analysis')) checkAnalysis(c, input.analysis);
+  if (has(input, 'locks')) checkLocks(c, input.locks);
   if (has(input, 'holds')) {
-    if (!isObj(input.holds)) err('holds', 'expected an object of lock ids (or "default") to distributions');
-    else for (const [id, d] of Object.entries(input.holds)) checkDist(d, `holds.${id}`);
+    if (!isObj(input.holds)) err(c, 'holds', 'expected an object of lock ids (or "default") to distributions');
+    else for (const [id, d] of Object.entries(input.holds)) checkDist(c, d, `holds.${id}`);
   }
-  if (!Array.isArray(input.roles) || input.roles.length === 0) err('roles', 'expected a non-empty array of roles');
-  else {
-    const names = new Set<string>();
-    input.roles.forEach((r: unknown, i: number) => {
-      const p = `roles[${i}]`;
-      if (!isObj(r)) {
-        err(p, 'expected a role object');
-        return;
-      }
-      checkName(r.name, `${p}.name`);
-      if (typeof r.name === 'string') {
-        if (names.has(r.name)) err(`${p}.name`, `duplicate role name '${r.name}'`);
-        names.add(r.name);
-      }
-      if (has(r, 'threads')) checkNum(r.threads, `${p}.threads`);
-      if (has(r, 'iterations') && r.iterations !== 'forever') checkNum(r.iterations, `${p}.iterations`, 'a count or "forever"');
-      if (has(r, 'measure') && typeof r.measure !== 'boolean') err(`${p}.measure`, 'expected true or false');
-      if (has(r, 'start')) checkDist(r.start, `${p}.start`);
-      if (!has(r, 'ops')) err(`${p}.ops`, 'missing');
-      else checkOps(r.ops, `${p}.ops`, 1);
-      for (const k of Object.keys(r)) {
-        if (!['name', 'threads', 'iterations', 'measure', 'start', 'ops', 'note'].includes(k)) err(`${p}.${k}`, 'unknown field');
-      }
-    });
-    const measured = input.roles.filter(
-      (r: unknown) => isObj(r) && (r.measure === true || (r.measure === undefined && r.iterations !== 'forever')),
-    );
-    if (measured.length === 0) err('roles', 'no measured role: at least one role needs finite iterations (its completion time is the result)');
+  checkRoles(c, input.roles);
+  if (has(input, 'sweep')) checkSweep(c, input.sweep, paramNames);
+  checkRunSettings(c, input);
+  checkExprParams(c, paramNames);
+  if (c.errors.length > 0) return { scenario: null, problems: c.errors.map(toProblem) };
+  const scenario = input as unknown as Scenario;
+  return { scenario: { ...scenario, params: scenario.params ?? {} }, problems: [] };
+}
+
+function err(c: Checks, path: string, msg: string): void {
+  c.errors.push(`${path}: ${msg}`);
+}
+
+/** A number or an expression (remembered for the parameter check). False when `v` is neither. */
+function checkNum(c: Checks, v: unknown, path: string, what = 'a number or parameter expression'): boolean {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) err(c, path, 'expected a finite number');
+    return true;
   }
-  if (has(input, 'sweep')) {
-    if (!isObj(input.sweep)) err('sweep', 'expected an object of parameter names to value lists');
-    else
-      for (const [k, v] of Object.entries(input.sweep)) {
-        if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-          err(`sweep.${k}`, 'expected a non-empty array of numbers');
-        }
-        if (!paramNames.has(k)) err(`sweep.${k}`, `unknown parameter '${k}'`);
-      }
+  if (typeof v === 'string') {
+    const p = parseExpr(v);
+    if (p.error || !p.expr) err(c, path, `bad expression '${clipExpr(v)}': ${p.error}`);
+    else c.exprs.push({ path, idents: exprIdents(p.expr) });
+    return true;
   }
-  if (has(input, 'reps') && !(Number.isInteger(input.reps) && (input.reps as number) >= 1)) err('reps', 'expected a positive integer');
-  if (has(input, 'seed') && !(Number.isInteger(input.seed) && (input.seed as number) >= 0)) err('seed', 'expected a non-negative integer');
-  if (has(input, 'limits')) {
-    if (!isObj(input.limits)) err('limits', 'expected an object');
+  err(c, path, `expected ${what}`);
+  return false;
+}
+
+function checkDist(c: Checks, v: unknown, path: string): void {
+  if (typeof v === 'number' || typeof v === 'string') {
+    checkNum(c, v, path);
+    return;
+  }
+  if (!isObj(v) || !has(v, 'dist')) {
+    err(c, path, 'expected a distribution (a number of µs, or {"dist": "fixed"|"exp"|"lognormal", "mean": ..., "cv": ...})');
+    return;
+  }
+  if (v.dist !== 'fixed' && v.dist !== 'exp' && v.dist !== 'lognormal') {
+    err(c, `${path}.dist`, `expected "fixed", "exp" or "lognormal", got ${describe(v.dist)}`);
+  }
+  if (!has(v, 'mean')) err(c, `${path}.mean`, 'missing');
+  else checkNum(c, v.mean, `${path}.mean`);
+  if (has(v, 'cv')) {
+    if (v.dist !== 'lognormal') err(c, `${path}.cv`, 'only lognormal distributions take a cv');
+    else checkNum(c, v.cv, `${path}.cv`);
+  } else if (v.dist === 'lognormal') err(c, `${path}.cv`, 'missing (coefficient of variation, e.g. 0.5)');
+  for (const k of Object.keys(v)) if (!['dist', 'mean', 'cv'].includes(k)) err(c, `${path}.${k}`, 'unknown field');
+}
+
+function checkName(c: Checks, v: unknown, path: string): void {
+  if (typeof v !== 'string' || v.length === 0) err(c, path, 'expected a non-empty string');
+}
+
+/** `depth`: nesting level of the ops in `v` (a role's own ops are level 1). */
+function checkOps(c: Checks, v: unknown, path: string, depth: number): void {
+  if (!Array.isArray(v)) {
+    err(c, path, 'expected an array of operations');
+    return;
+  }
+  // Bounds this recursion (and compile's) on hostile input such as 20 000 nested repeats.
+  if (depth > MAX_OP_DEPTH && v.length > 0) {
+    err(c, path, `nesting deeper than ${MAX_OP_DEPTH} levels of operations`);
+    return;
+  }
+  v.forEach((op, i) => checkOp(c, op, `${path}[${i}]`, depth));
+}
+
+function checkOp(c: Checks, op: unknown, path: string, depth: number): void {
+  if (!isObj(op)) {
+    err(c, path, 'expected an operation object');
+    return;
+  }
+  const sub = depth + 1;
+  const kinds = OP_KINDS.filter((k) => has(op, k));
+  if (kinds.length !== 1) {
+    err(c, path, kinds.length === 0 ? `expected one of the keys ${OP_KINDS.join(', ')}` : `has several operation keys (${kinds.join(', ')})`);
+    return;
+  }
+  const kind = kinds[0];
+  const allowed = new Set<string>([kind, 'note', ...OP_FIELDS[kind]]);
+  for (const k of Object.keys(op)) if (!allowed.has(k)) err(c, `${path}.${k}`, `unknown field for a '${kind}' operation`);
+  switch (kind) {
+    case 'lock':
+    case 'trylock':
+      checkName(c, op[kind], `${path}.${kind}`);
+      if (has(op, 'mode') && op.mode !== 'read' && op.mode !== 'write') err(c, `${path}.mode`, 'expected "read" or "write"');
+      if (has(op, 'hold')) checkDist(c, op.hold, `${path}.hold`);
+      if (has(op, 'ops')) checkOps(c, op.ops, `${path}.ops`, sub);
+      if (has(op, 'else')) checkOps(c, op.else, `${path}.else`, sub);
+      break;
+    case 'rcuRead':
+      checkName(c, op.rcuRead, `${path}.rcuRead`);
+      if (has(op, 'hold')) checkDist(c, op.hold, `${path}.hold`);
+      if (has(op, 'ops')) checkOps(c, op.ops, `${path}.ops`, sub);
+      break;
+    case 'synchronizeRcu':
+    case 'callRcu':
+    case 'wait':
+    case 'waitAll':
+    case 'derive':
+      checkName(c, op[kind], `${path}.${kind}`);
+      break;
+    case 'think':
+      checkDist(c, op.think, `${path}.think`);
+      break;
+    case 'repeat':
+      checkNum(c, op.repeat, `${path}.repeat`, 'a count (number or parameter expression)');
+      if (!has(op, 'ops')) err(c, `${path}.ops`, 'missing');
+      else checkOps(c, op.ops, `${path}.ops`, sub);
+      break;
+    case 'post':
+      checkName(c, op.post, `${path}.post`);
+      if (has(op, 'count')) checkNum(c, op.count, `${path}.count`);
+      break;
+    case 'tryWait':
+      checkName(c, op.tryWait, `${path}.tryWait`);
+      if (has(op, 'ops')) checkOps(c, op.ops, `${path}.ops`, sub);
+      if (has(op, 'else')) checkOps(c, op.else, `${path}.else`, sub);
+      break;
+    case 'only':
+      if (op.only !== 'before' && op.only !== 'after') err(c, `${path}.only`, 'expected "before" or "after"');
+      if (!has(op, 'ops')) err(c, `${path}.ops`, 'missing');
+      else checkOps(c, op.ops, `${path}.ops`, sub);
+      break;
+  }
+  if (has(op, 'note') && typeof op.note !== 'string') err(c, `${path}.note`, 'expected a string');
+}
+
+/** A `{name: number}` table; its names join `names` (the parameters expressions may use). */
+function checkParams(c: Checks, v: unknown, path: string, names: Set<string>): void {
+  if (!isObj(v)) {
+    err(c, path, 'expected an object of parameter names to numbers');
+    return;
+  }
+  for (const [k, x] of Object.entries(v)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) err(c, `${path}.${k}`, 'parameter names must be identifiers');
+    if (typeof x !== 'number' || !Number.isFinite(x)) err(c, `${path}.${k}`, 'expected a number');
+  }
+  for (const k of Object.keys(v)) names.add(k);
+}
+
+function checkVariants(c: Checks, variants: unknown, paramNames: Set<string>): void {
+  if (!isObj(variants)) {
+    err(c, 'variants', 'expected an object with "before" and/or "after"');
+    return;
+  }
+  for (const [k, v] of Object.entries(variants)) {
+    if (k !== 'before' && k !== 'after') err(c, `variants.${k}`, 'expected "before" or "after"');
+    else if (!isObj(v)) err(c, `variants.${k}`, 'expected an object');
     else {
-      for (const k of Object.keys(input.limits)) if (k !== 'maxEvents') err(`limits.${k}`, 'unknown field');
+      for (const f of Object.keys(v)) if (f !== 'params') err(c, `variants.${k}.${f}`, 'unknown field');
+      if (has(v, 'params')) checkParams(c, v.params, `variants.${k}.params`, paramNames);
+    }
+  }
+}
+
+function checkAnalysis(c: Checks, analysis: unknown): void {
+  if (!isObj(analysis)) {
+    err(c, 'analysis', 'expected {"before": "file.json", "after": "file.json"}');
+    return;
+  }
+  for (const [k, v] of Object.entries(analysis)) {
+    if (k !== 'before' && k !== 'after') err(c, `analysis.${k}`, 'expected "before" or "after"');
+    else checkName(c, v, `analysis.${k}`);
+  }
+}
+
+function checkLocks(c: Checks, locks: unknown): void {
+  if (!isObj(locks)) {
+    err(c, 'locks', 'expected an object of lock ids to lock specs');
+    return;
+  }
+  for (const [id, spec] of Object.entries(locks)) {
+    const p = `locks.${id}`;
+    if (!isObj(spec)) {
+      err(c, p, 'expected {"type": ...}');
+      continue;
+    }
+    if (!SIM_LOCK_TYPES.includes(spec.type as SimLockType)) err(c, `${p}.type`, `expected one of ${SIM_LOCK_TYPES.join(', ')}`);
+    if (has(spec, 'delay')) checkDist(c, spec.delay, `${p}.delay`);
+    if (has(spec, 'delayHolding') && typeof spec.delayHolding !== 'boolean') err(c, `${p}.delayHolding`, 'expected true or false');
+    if (has(spec, 'count')) checkNum(c, spec.count, `${p}.count`);
+    if (has(spec, 'gracePeriod')) checkDist(c, spec.gracePeriod, `${p}.gracePeriod`);
+    for (const k of Object.keys(spec)) if (!LOCK_FIELDS.includes(k)) err(c, `${p}.${k}`, 'unknown field');
+  }
+}
+
+function checkRoles(c: Checks, roles: unknown): void {
+  if (!Array.isArray(roles) || roles.length === 0) {
+    err(c, 'roles', 'expected a non-empty array of roles');
+    return;
+  }
+  const names = new Set<string>();
+  roles.forEach((r: unknown, i: number) => {
+    const p = `roles[${i}]`;
+    if (!isObj(r)) {
+      err(c, p, 'expected a role object');
+      return;
+    }
+    checkName(c, r.name, `${p}.name`);
+    if (typeof r.name === 'string') {
+      if (names.has(r.name)) err(c, `${p}.name`, `duplicate role name '${r.name}'`);
+      names.add(r.name);
+    }
+    if (has(r, 'threads')) checkNum(c, r.threads, `${p}.threads`);
+    if (has(r, 'iterations') && r.iterations !== 'forever') checkNum(c, r.iterations, `${p}.iterations`, 'a count or "forever"');
+    if (has(r, 'measure') && typeof r.measure !== 'boolean') err(c, `${p}.measure`, 'expected true or false');
+    if (has(r, 'start')) checkDist(c, r.start, `${p}.start`);
+    if (!has(r, 'ops')) err(c, `${p}.ops`, 'missing');
+    else checkOps(c, r.ops, `${p}.ops`, 1);
+    for (const k of Object.keys(r)) if (!ROLE_FIELDS.includes(k)) err(c, `${p}.${k}`, 'unknown field');
+  });
+  const measured = roles.filter((r: unknown) => isObj(r) && (r.measure === true || (r.measure === undefined && r.iterations !== 'forever')));
+  if (measured.length === 0) err(c, 'roles', 'no measured role: at least one role needs finite iterations (its completion time is the result)');
+}
+
+function checkSweep(c: Checks, sweep: unknown, paramNames: ReadonlySet<string>): void {
+  if (!isObj(sweep)) {
+    err(c, 'sweep', 'expected an object of parameter names to value lists');
+    return;
+  }
+  for (const [k, v] of Object.entries(sweep)) {
+    if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+      err(c, `sweep.${k}`, 'expected a non-empty array of numbers');
+    }
+    if (!paramNames.has(k)) err(c, `sweep.${k}`, `unknown parameter '${k}'`);
+  }
+}
+
+/** `reps`, `seed`, `limits` and `notes`. */
+function checkRunSettings(c: Checks, input: Record<string, unknown>): void {
+  if (has(input, 'reps') && !(Number.isInteger(input.reps) && (input.reps as number) >= 1)) err(c, 'reps', 'expected a positive integer');
+  if (has(input, 'seed') && !(Number.isInteger(input.seed) && (input.seed as number) >= 0)) err(c, 'seed', 'expected a non-negative integer');
+  if (has(input, 'limits')) {
+    if (!isObj(input.limits)) err(c, 'limits', 'expected an object');
+    else {
+      for (const k of Object.keys(input.limits)) if (k !== 'maxEvents') err(c, `limits.${k}`, 'unknown field');
       if (has(input.limits, 'maxEvents') && !(Number.isInteger(input.limits.maxEvents) && (input.limits.maxEvents as number) > 0)) {
-        err('limits.maxEvents', 'expected a positive integer');
+        err(c, 'limits.maxEvents', 'expected a positive integer');
       }
     }
   }
-  if (has(input, 'notes') && !(Array.isArray(input.notes) && input.notes.every((n) => typeof n === 'string'))) err('notes', 'expected an array of strings');
+  if (has(input, 'notes') && !(Array.isArray(input.notes) && input.notes.every((n) => typeof n === 'string'))) err(c, 'notes', 'expected an array of strings');
+}
 
-  // Expressions may only name declared parameters: a typo would otherwise become NaN silently.
-  for (const { path, idents } of exprs) {
+/** Expressions may only name declared parameters: a typo would otherwise become NaN silently. */
+function checkExprParams(c: Checks, paramNames: ReadonlySet<string>): void {
+  for (const { path, idents } of c.exprs) {
     for (const id of idents) {
       if (!paramNames.has(id)) {
         const list = [...paramNames].sort().join(', ') || 'none declared';
-        err(path, `unknown parameter '${id}' (known: ${list})`);
+        err(c, path, `unknown parameter '${id}' (known: ${list})`);
       }
     }
   }
-  if (errors.length > 0) return { scenario: null, problems: errors.map(toProblem) };
-  const scenario = input as unknown as Scenario;
-  return { scenario: { ...scenario, params: scenario.params ?? {} }, problems: [] };
 }
 
 function toProblem(message: string): Problem {

@@ -8,7 +8,7 @@
 import type { Problem } from '../model';
 import { compileScenario, type DerivedOps } from './compile';
 import { mixSeed } from './rng';
-import type { Scenario, SimLockType, Variant } from './scenario';
+import { VARIANTS, type Scenario, type SimLockType, type Variant } from './scenario';
 import { simulate } from './simulator';
 
 /** Mean and sample standard deviation of the measured completion time, in seconds. */
@@ -47,8 +47,8 @@ export interface SweepInput {
   lockTypes?: Partial<Record<Variant, ReadonlyMap<string, SimLockType>>>;
 }
 
-export const DEFAULT_REPS = 10;
-export const DEFAULT_SEED = 1;
+const DEFAULT_REPS = 10;
+const DEFAULT_SEED = 1;
 
 export function meanStd(xs: readonly number[]): SweepStat {
   if (xs.length === 0) return { mean: NaN, std: NaN };
@@ -90,7 +90,7 @@ export function runSweep(input: SweepInput): SweepResult {
   for (const cellParams of gridCells(sweep)) {
     const overrides = { ...(input.set ?? {}), ...cellParams };
     const stats: Partial<Record<Variant, SweepStat>> = {};
-    for (const variant of ['before', 'after'] as const) {
+    for (const variant of VARIANTS) {
       const { program, problems: cp } = compileScenario({
         scenario: s,
         variant,
@@ -118,7 +118,7 @@ export function runSweep(input: SweepInput): SweepResult {
   return { version: 1, cells, scenario: s.name, reps, seed, problems };
 }
 
-export function fmtParams(p: Record<string, number>): string {
+function fmtParams(p: Record<string, number>): string {
   const parts = Object.entries(p).map(([k, v]) => `${k}=${v}`);
   return parts.length ? `[${parts.join(' ')}]` : '[defaults]';
 }
